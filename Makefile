@@ -1,0 +1,66 @@
+# Crestline — developer commands. `make demo` and `make test` set everything up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= demo
+BENCH_SCALE ?= enterprise
+DB ?= crestline.db
+
+.PHONY: help venv system-deps demo serve test test-fast lint format bench clean
+
+help:
+	@echo "make demo    - demo world into $(DB), then the web app on http://$(HOST):$(PORT)"
+	@echo "make test    - lint and the whole test suite (SQLite, PostgreSQL, headless Chromium)"
+	@echo "make lint    - ruff check, ruff format --check, mypy --strict, import contracts"
+	@echo "make bench   - benchmarks at enterprise scale (BENCH_SCALE=demo for a quick run)"
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the tests need: a PostgreSQL server and Chromium (installed only when missing).
+system-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/crestline --db $(DB) demo --scale $(SCALE) --host $(HOST) --port $(PORT)
+
+serve: $(STAMP)
+	$(BIN)/crestline --db $(DB) serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+test: $(STAMP) system-deps lint
+	$(BIN)/pytest
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -x -q -m "not e2e and not postgres"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_demo.py --scale $(BENCH_SCALE)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts bench-results

@@ -1,0 +1,5 @@
+"""``python -m crestline.cli``."""
+
+from crestline.cli.main import main
+
+main()

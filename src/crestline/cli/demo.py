@@ -1,0 +1,81 @@
+"""``crestline demo``: load the demo world, then serve it."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from crestline.cli.context import state
+from crestline.cli.output import progress_bar
+from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.setup import build_demo_world, scale_named
+
+demo_app = typer.Typer(
+    help="The demo world: a realistic, deterministic selling organisation and its accounts.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback(
+    epilog="Example: crestline --db /tmp/x.db demo --scale small --no-serve",
+)
+def demo(
+    ctx: typer.Context,
+    scale: str = typer.Option(
+        "demo", help="small (~25 accounts), demo (~400), enterprise (~20,000)."
+    ),
+    seed: int = typer.Option(7, help="The same seed always gives the same world."),
+    fresh: bool = typer.Option(False, "--fresh", help="Replace whatever the database holds."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app afterwards."),
+    host: str = typer.Option("127.0.0.1", help="Address the web app listens on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port the web app listens on."),
+) -> None:
+    """Load the demo world into the database, then serve the web app on HOST:PORT."""
+    if ctx.invoked_subcommand is not None:
+        return
+    chosen = scale_named(scale)
+    if serve:
+        from crestline.web.server import check_port
+
+        check_port(host, port)
+    app_state = state(ctx)
+    database = app_state.database()
+    update, done = progress_bar(f"demo world ({chosen.name})")
+    try:
+        result = build_demo_world(
+            database, LOCAL_ADMIN, scale=chosen, seed=seed, fresh=fresh, progress=update
+        )
+    finally:
+        done()
+    if result.generated:
+        counts = ", ".join(
+            f"{result.rows.get(t, 0):,} {label}"
+            for t, label in (
+                ("accounts", "accounts"),
+                ("people", "people"),
+                ("sellers", "sellers"),
+                ("connections", "connections"),
+                ("opportunities", "opportunities"),
+                ("activities", "activities"),
+                ("documents", "documents"),
+            )
+        )
+        sys.stderr.write(f"demo world loaded (scale {result.scale}, seed {seed}): {counts}\n")
+    else:
+        sys.stderr.write(
+            f"demo world already loaded (scale {result.scale}, seed {seed}); keeping it\n"
+        )
+    app_state.close()
+    if serve:
+        from crestline.web.server import run
+
+        sys.stderr.write(
+            f"serving on http://{host}:{port}  (sign in as admin / crestline; Ctrl+C stops)\n"
+        )
+        run(app_state.settings, host=host, port=port)

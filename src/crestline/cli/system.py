@@ -1,0 +1,47 @@
+"""``crestline init`` and ``crestline serve``."""
+
+from __future__ import annotations
+
+import typer
+
+from crestline.cli.context import state
+from crestline.cli.output import Format, print_json, print_rows
+from crestline.services.setup import database_info
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog="Example: crestline --db team.db init")(init)
+    app.command(epilog="Example: crestline serve --port 8080")(serve)
+
+
+def init(
+    ctx: typer.Context,
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
+) -> None:
+    """Create the database, or bring an existing one's schema up to date."""
+    info = database_info(state(ctx).database())
+    row = {
+        "database": info.url,
+        "backend": info.backend,
+        "schema": info.revision,
+        "accounts": info.accounts,
+    }
+    if fmt is Format.json:
+        print_json(row)
+    else:
+        print_rows([row], list(row), fmt)
+
+
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Serve the web app (pages and the /api/v1 JSON API) on HOST:PORT."""
+    from crestline.web.server import check_port, run
+
+    check_port(host, port)
+    app_state = state(ctx)
+    app_state.database()  # open and migrate before serving: errors come out here, as one line
+    app_state.close()
+    run(app_state.settings, host=host, port=port)

@@ -1,0 +1,167 @@
+"""Opening a database: SQLite file or PostgreSQL URL, checked, migrated, with one session factory.
+
+Nothing is created at import time: :func:`open_database` is called by the interfaces with the
+URL from the settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crestline.errors import BadInputError, UnavailableError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def resolve_url(db: str) -> str:
+    """A ``--db`` value is a URL (has ``://``) or a path to a SQLite file."""
+    if "://" in db:
+        if db.startswith("postgresql://"):
+            return "postgresql+psycopg://" + db.removeprefix("postgresql://")
+        if db.startswith("postgres://"):
+            return "postgresql+psycopg://" + db.removeprefix("postgres://")
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def check_sqlite_file(path: Path, *, create: bool) -> None:
+    """Refuse, before anything is written, a file that is not SQLite or a folder we cannot write."""
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a folder, not a database file")
+    if path.exists():
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+        if head and head != SQLITE_MAGIC:
+            raise BadInputError(f"{path}: not a database (not a SQLite file)")
+        if not os.access(path, os.W_OK):
+            raise BadInputError(f"{path}: the database file is not writable")
+        folder = path.parent
+    else:
+        folder = path.parent
+        if not folder.exists():
+            raise BadInputError(f"{path}: the folder {folder} does not exist")
+        if not create:
+            raise BadInputError(f"{path}: no such database (run `crestline init` first)")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BadInputError(f"{path}: the folder {folder} is not writable")
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` that has answered once; errors name the database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadInputError(f"--db {url!r}: neither a file path nor a database URL") from None
+    backend = parsed.get_backend_name()
+    try:
+        if backend == "sqlite":
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas)
+        elif backend == "postgresql":
+            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        else:
+            raise BadInputError(
+                f"--db {display_url(url)}: unsupported database (use a SQLite path or a "
+                "postgresql+psycopg:// URL)"
+            )
+    except NoSuchModuleError:
+        raise BadInputError(f"--db {display_url(url)}: unsupported database driver") from None
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        engine.dispose()
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if backend == "sqlite":
+            raise BadInputError(f"{parsed.database}: cannot open the database: {first}") from None
+        raise UnavailableError(f"cannot reach the database {display_url(url)}: {first}") from None
+    return engine
+
+
+@dataclass
+class Database:
+    """An open, migrated database and its session factory."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        with self.sessions() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(db: str, *, create: bool = True, migrate: bool = True) -> Database:
+    """Open ``db`` (path or URL), check it is usable and bring its schema up to date.
+
+    A SQLite file that does not exist yet is created only when ``create`` is true.
+    """
+    from crestline.db.migrate import upgrade
+
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        check_sqlite_file(path, create=create)
+    engine = make_engine(url)
+    try:
+        if migrate:
+            upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+
+def table_names(engine: Engine) -> list[str]:
+    return inspect(engine).get_table_names()

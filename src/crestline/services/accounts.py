@@ -1,0 +1,277 @@
+"""Accounts: listing with search and paging, one account with its people and reporting lines."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from crestline.db.models import Account, Opportunity, Person, Seller
+from crestline.errors import AmbiguousError, NotFoundError, PermissionDeniedError
+from crestline.services.auth import Actor, visible_owner_ids
+
+MAX_CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    name: str
+    domain: str | None
+    industry: str | None
+    employees: int | None
+    country: str | None
+    tier: str | None
+    owner: str | None
+    people: int
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    items: list[AccountRow]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass
+class PersonNode:
+    id: int
+    name: str
+    title: str | None
+    seniority: str | None
+    function: str | None
+    email: str | None
+    reports_to_id: int | None
+    reports: list[PersonNode] = field(default_factory=list)
+
+    def size(self) -> int:
+        return 1 + sum(r.size() for r in self.reports)
+
+
+@dataclass(frozen=True)
+class DealSummary:
+    open: int
+    won: int
+    lost: int
+    open_amount_minor: int
+    won_amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class AccountDetail:
+    account: AccountRow
+    city: str | None
+    annual_revenue_minor: int | None
+    revenue_currency: str | None
+    source: str
+    external_id: str | None
+    people: list[PersonNode]  # every person, flat, by name
+    roots: list[PersonNode]  # reporting trees: people with no known manager at the account
+    deals: DealSummary
+
+    @property
+    def known_lines(self) -> int:
+        return sum(1 for p in self.people if p.reports_to_id is not None)
+
+    def as_dict(self) -> dict[str, object]:
+        """The stable JSON shape: ``account`` facts, ``deals``, and ``people`` (flat)."""
+        return {
+            "account": {
+                **asdict(self.account),
+                "city": self.city,
+                "annual_revenue_minor": self.annual_revenue_minor,
+                "revenue_currency": self.revenue_currency,
+                "source": self.source,
+                "external_id": self.external_id,
+            },
+            "deals": asdict(self.deals),
+            "people": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "title": p.title,
+                    "seniority": p.seniority,
+                    "function": p.function,
+                    "email": p.email,
+                    "reports_to_id": p.reports_to_id,
+                }
+                for p in self.people
+            ],
+        }
+
+
+def _scoped(stmt: Select[Any], owners: set[int] | None) -> Select[Any]:
+    return stmt if owners is None else stmt.where(Account.owner_id.in_(owners))
+
+
+def _rows(session: Session, accounts: list[Account]) -> list[AccountRow]:
+    ids = [a.id for a in accounts]
+    counts: dict[int | None, int] = dict(
+        session.execute(
+            select(Person.account_id, func.count())
+            .where(Person.account_id.in_(ids))
+            .group_by(Person.account_id)
+        ).all()
+    )
+    owner_ids = {a.owner_id for a in accounts if a.owner_id is not None}
+    owners: dict[int, str] = dict(
+        session.execute(select(Seller.id, Seller.full_name).where(Seller.id.in_(owner_ids))).all()
+    )
+    return [
+        AccountRow(
+            id=a.id,
+            name=a.name,
+            domain=a.domain,
+            industry=a.industry,
+            employees=a.employees,
+            country=a.country,
+            tier=a.tier,
+            owner=owners.get(a.owner_id) if a.owner_id is not None else None,
+            people=counts.get(a.id, 0),
+        )
+        for a in accounts
+    ]
+
+
+def list_accounts(
+    session: Session,
+    actor: Actor,
+    *,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> AccountPage:
+    """The accounts ``actor`` may see, by name; ``search`` matches name, domain or industry."""
+    owners = visible_owner_ids(session, actor)
+    stmt = _scoped(select(Account), owners)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Account.name).like(pattern),
+                func.lower(Account.domain).like(pattern),
+                func.lower(Account.industry).like(pattern),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = list(
+        session.scalars(stmt.order_by(Account.name, Account.id).limit(limit).offset(offset))
+    )
+    return AccountPage(items=_rows(session, page), total=total, limit=limit, offset=offset)
+
+
+def resolve_account(session: Session, actor: Actor, key: str) -> Account:
+    """An account by id, exact name (case-insensitive) or domain; ambiguity lists candidates."""
+    key = key.strip()
+    owners = visible_owner_ids(session, actor)
+    found: list[Account] = []
+    if key.isdigit():
+        account = session.get(Account, int(key))
+        if account is not None:
+            found = [account]
+    if not found:
+        found = list(
+            session.scalars(
+                _scoped(select(Account), owners)
+                .where(
+                    or_(
+                        func.lower(Account.name) == key.lower(),
+                        func.lower(Account.domain) == key.lower(),
+                    )
+                )
+                .order_by(Account.id)
+                .limit(MAX_CANDIDATES + 1)
+            )
+        )
+    if not found:
+        raise NotFoundError(f"no account named {key!r} (try `crestline accounts list --search`)")
+    if len(found) > 1:
+        names = "; ".join(f"{a.id} {a.name} ({a.domain or a.country or '-'})" for a in found)
+        raise AmbiguousError(f"{key!r} names {len(found)} accounts: {names} — use an id")
+    account = found[0]
+    if owners is not None and account.owner_id not in owners:
+        raise PermissionDeniedError(f"account {account.id} is not in your scope")
+    return account
+
+
+def _deal_summary(session: Session, account_id: int) -> DealSummary:
+    row = session.execute(
+        select(
+            func.sum(case((Opportunity.is_closed.is_(False), 1), else_=0)),
+            func.sum(case((Opportunity.is_won.is_(True), 1), else_=0)),
+            func.sum(
+                case((Opportunity.is_closed.is_(True) & Opportunity.is_won.is_(False), 1), else_=0)
+            ),
+            func.sum(case((Opportunity.is_closed.is_(False), Opportunity.amount_minor), else_=0)),
+            func.sum(case((Opportunity.is_won.is_(True), Opportunity.amount_minor), else_=0)),
+            func.max(Opportunity.currency),
+        ).where(Opportunity.account_id == account_id)
+    ).one()
+    return DealSummary(
+        open=int(row[0] or 0),
+        won=int(row[1] or 0),
+        lost=int(row[2] or 0),
+        open_amount_minor=int(row[3] or 0),
+        won_amount_minor=int(row[4] or 0),
+        currency=row[5] or "USD",
+    )
+
+
+def _cut_cycles(
+    people: list[PersonNode], roots: list[PersonNode], by_id: dict[int, PersonNode]
+) -> None:
+    """People on a reporting cycle are reachable from no root: cut the cycle, make them roots."""
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        seen.add(node.id)
+        stack.extend(node.reports)
+    for person in people:
+        if person.id in seen:
+            continue
+        manager = by_id.get(person.reports_to_id) if person.reports_to_id else None
+        if manager is not None:
+            manager.reports.remove(person)
+        roots.append(person)
+        stack = [person]
+        while stack:
+            node = stack.pop()
+            seen.add(node.id)
+            stack.extend(r for r in node.reports if r.id not in seen)
+
+
+def get_account(session: Session, actor: Actor, key: str) -> AccountDetail:
+    """One account with its people, grouped by reporting line where it is known."""
+    account = resolve_account(session, actor, key)
+    people = [
+        PersonNode(p.id, p.full_name, p.title, p.seniority, p.function, p.email, p.reports_to_id)
+        for p in session.scalars(
+            select(Person).where(Person.account_id == account.id).order_by(Person.full_name)
+        )
+    ]
+    by_id = {p.id: p for p in people}
+    roots: list[PersonNode] = []
+    for person in people:
+        manager = by_id.get(person.reports_to_id) if person.reports_to_id is not None else None
+        if manager is None or manager is person:
+            roots.append(person)
+        else:
+            manager.reports.append(person)
+    _cut_cycles(people, roots, by_id)
+    roots.sort(key=lambda p: (-p.size(), p.name))
+    return AccountDetail(
+        account=_rows(session, [account])[0],
+        city=account.city,
+        annual_revenue_minor=account.annual_revenue_minor,
+        revenue_currency=account.revenue_currency,
+        source=account.source,
+        external_id=account.external_id,
+        people=people,
+        roots=roots,
+        deals=_deal_summary(session, account.id),
+    )

@@ -1,0 +1,234 @@
+"""The web app: HTML pages for people and /api/v1 JSON for programs, under one login.
+
+Built by :func:`create_app` from settings; nothing is opened at import time. Errors Crestline
+raises on purpose are mapped to an HTTP status and one JSON shape (``{"error": {"kind",
+"message"}}``) in :func:`_crestline_error`.
+"""
+
+import math
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from crestline import __version__
+from crestline.config import Settings
+from crestline.errors import CrestlineError, PermissionDeniedError
+from crestline.services.accounts import get_account, list_accounts
+from crestline.services.auth import Actor, authenticate
+from crestline.services.overview import overview
+from crestline.services.setup import Database, open_db, schema_revision
+from crestline.web import session as cookies
+from crestline.web.schemas import (
+    AccountDetailPublic,
+    AccountPagePublic,
+    ErrorPublic,
+    HealthPublic,
+)
+
+HERE = Path(__file__).parent
+
+
+class LoginRequired(Exception):
+    """A page was asked for without a session: send the browser to the login page."""
+
+
+def _money(minor: int | None, currency: str | None = "USD") -> str:
+    if minor is None:
+        return "–"
+    value = minor / 100
+    for unit, size in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}{unit} {currency or ''}".strip()
+    return f"{value:,.0f} {currency or ''}".strip()
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """The app for ``settings``; pass ``database`` to share one already open."""
+    secret = os.environ.get("CRESTLINE_SECRET_KEY", "").encode() or os.urandom(32)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = database is None
+        app.state.db = database or open_db(settings.database_url)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.db.close()
+
+    app = FastAPI(
+        title="Crestline",
+        version=__version__,
+        description="Top-down B2B sales: accounts, decision-makers, paths, priorities, plans.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["money"] = _money
+    templates.env.filters["thousands"] = lambda n: "–" if n is None else f"{n:,}"
+    templates.env.globals["version"] = __version__
+
+    def db_session(request: Request) -> Iterator[Session]:
+        db: Database = request.app.state.db
+        with db.reader() as session:
+            yield session
+
+    def current_actor(request: Request) -> Actor | None:
+        value = request.cookies.get(cookies.COOKIE)
+        if value:
+            actor = cookies.read_cookie(secret, value)
+            if actor is not None:
+                return actor
+        creds = cookies.basic_credentials(request)
+        if creds is not None:
+            db: Database = request.app.state.db
+            with db.reader() as session:
+                return authenticate(session, *creds)
+        return None
+
+    def api_actor(actor: Annotated[Actor | None, Depends(current_actor)]) -> Actor:
+        if actor is None:
+            raise PermissionDeniedError("sign in first: a session cookie or HTTP Basic credentials")
+        return actor
+
+    def page_actor(actor: Annotated[Actor | None, Depends(current_actor)]) -> Actor:
+        if actor is None:
+            raise LoginRequired()
+        return actor
+
+    SessionDep = Annotated[Session, Depends(db_session)]
+    ApiActor = Annotated[Actor, Depends(api_actor)]
+    PageActor = Annotated[Actor, Depends(page_actor)]
+
+    def render(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, {"actor": actor, **context})
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(CrestlineError)
+    async def _crestline_error(request: Request, exc: CrestlineError) -> Response:
+        status = exc.http_status
+        if isinstance(exc, PermissionDeniedError) and "sign in" in exc.message:
+            status = 401
+        if request.url.path.startswith("/api/"):
+            body = ErrorPublic.model_validate({"error": {"kind": exc.kind, "message": exc.message}})
+            headers = {"WWW-Authenticate": 'Basic realm="crestline"'} if status == 401 else None
+            return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+        response = render(request, "error.html", None, status=status, message=exc.message)
+        response.status_code = status
+        return response
+
+    # --- pages -----------------------------------------------------------------------------
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+        return render(request, "login.html", None, next=next, failed=False)
+
+    @app.post("/login", include_in_schema=False)
+    def login(
+        request: Request,
+        session: SessionDep,
+        login: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        actor = authenticate(session, login.strip(), password)
+        if actor is None:
+            refused = render(request, "login.html", None, next=next, failed=True)
+            refused.status_code = 401
+            return refused
+        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            cookies.COOKIE,
+            cookies.make_cookie(secret, actor),
+            httponly=True,
+            samesite="lax",
+            max_age=cookies.LIFETIME,
+        )
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(cookies.COOKIE)
+        return response
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, session: SessionDep, actor: PageActor) -> HTMLResponse:
+        return render(request, "home.html", actor, view=overview(session, actor))
+
+    @app.get("/accounts", response_class=HTMLResponse, include_in_schema=False)
+    def accounts_page(
+        request: Request,
+        session: SessionDep,
+        actor: PageActor,
+        q: str = "",
+        page: Annotated[int, Query(ge=1)] = 1,
+    ) -> HTMLResponse:
+        size = settings.page_size
+        result = list_accounts(
+            session, actor, search=q or None, limit=size, offset=(page - 1) * size
+        )
+        pages = max(1, math.ceil(result.total / size))
+        return render(request, "accounts.html", actor, result=result, q=q, page=page, pages=pages)
+
+    @app.get("/accounts/{account_id}", response_class=HTMLResponse, include_in_schema=False)
+    def account_page(
+        request: Request, session: SessionDep, actor: PageActor, account_id: int
+    ) -> HTMLResponse:
+        detail = get_account(session, actor, str(account_id))
+        return render(request, "account.html", actor, detail=detail)
+
+    # --- API -------------------------------------------------------------------------------
+
+    @app.get("/healthz", response_model=HealthPublic, tags=["system"])
+    def health(request: Request) -> HealthPublic:
+        """Liveness and database check; needs no login."""
+        db: Database = request.app.state.db
+        return HealthPublic(status="ok", database=db.backend, schema_revision=schema_revision(db))
+
+    @app.get(
+        "/api/v1/accounts",
+        response_model=AccountPagePublic,
+        tags=["accounts"],
+        responses={401: {"model": ErrorPublic}},
+    )
+    def api_accounts(
+        session: SessionDep,
+        actor: ApiActor,
+        search: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> AccountPagePublic:
+        """The accounts you may see, by name; ``search`` matches name, domain or industry."""
+        page = list_accounts(session, actor, search=search, limit=limit, offset=offset)
+        return AccountPagePublic.model_validate(page, from_attributes=True)
+
+    @app.get(
+        "/api/v1/accounts/{account_id}",
+        response_model=AccountDetailPublic,
+        tags=["accounts"],
+        responses={401: {"model": ErrorPublic}, 404: {"model": ErrorPublic}},
+    )
+    def api_account(session: SessionDep, actor: ApiActor, account_id: int) -> AccountDetailPublic:
+        """One account: its facts, its deals, and its people with their reporting lines."""
+        detail = get_account(session, actor, str(account_id))
+        return AccountDetailPublic.model_validate(detail.as_dict())
+
+    return app
