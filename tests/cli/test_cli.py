@@ -15,6 +15,7 @@ import pytest
 
 from crestline import __version__
 from tests.cli.helpers import run
+from tests.conftest import PostgresCluster
 
 
 def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -225,3 +226,31 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     result = run(capsys, "accounts", "list", "--limit", "many")
     assert result.code == 2
     assert "--limit" in _one_line_error(result.err)
+
+
+@pytest.mark.postgres
+def test_demo_and_listing_on_postgresql(
+    capsys: pytest.CaptureFixture[str], pg_cluster: PostgresCluster
+) -> None:
+    url = pg_cluster.create_database()
+    result = run(capsys, "--db", url, "demo", "--scale", "small", "--no-serve")
+    assert result.code == 0, result.err
+    accounts = json.loads(run(capsys, "--db", url, "accounts", "list", "--format", "json").out)
+    assert len(accounts) == 25 and all(a["people"] >= 12 for a in accounts)
+    shown = run(capsys, "--db", url, "account", "show", accounts[0]["name"], "--format", "json")
+    assert json.loads(shown.out)["account"]["id"] == accounts[0]["id"]
+    info = json.loads(run(capsys, "--db", url, "init", "--format", "json").out)
+    assert info["backend"] == "postgresql" and info["accounts"] == 25
+
+
+def test_json_lists_every_account_by_default(
+    capsys: pytest.CaptureFixture[str], small_sqlite_world: Path
+) -> None:
+    db = str(small_sqlite_world)
+    listed = json.loads(run(capsys, "--db", db, "accounts", "list", "--format", "json").out)
+    csv_rows = run(capsys, "--db", db, "accounts", "list", "--format", "csv").out.splitlines()
+    assert len(listed) == 25 and len(csv_rows) == 26
+    two = json.loads(
+        run(capsys, "--db", db, "accounts", "list", "--format", "json", "--limit", "2").out
+    )
+    assert two == listed[:2]

@@ -28,13 +28,17 @@ def register(app: typer.Typer) -> None:
 def list_(
     ctx: typer.Context,
     search: str | None = typer.Option(None, help="Match name, domain or industry."),
-    limit: int = typer.Option(50, min=1, help="How many accounts at the most."),
+    limit: int | None = typer.Option(
+        None, min=1, help="How many accounts at the most [default: 50 in a table, all in json/csv]."
+    ),
     offset: int = typer.Option(0, min=0, help="Skip this many first."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """List the accounts you may see, by name, with their number of people."""
     database = state(ctx).database()
     with database.reader() as session:
+        if limit is None and fmt is Format.table:
+            limit = 50
         page = list_accounts(session, LOCAL_ADMIN, search=search, limit=limit, offset=offset)
     rows = [asdict(r) for r in page.items]
     title = f"{page.total:,} accounts" + (f" matching {search!r}" if search else "")

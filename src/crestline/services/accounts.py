@@ -13,6 +13,7 @@ from crestline.errors import AmbiguousError, NotFoundError, PermissionDeniedErro
 from crestline.services.auth import Actor, visible_owner_ids
 
 MAX_CANDIDATES = 8
+IN_CHUNK = 1_000  # ids a query's IN list holds at the most
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,15 @@ def _scoped(stmt: Select[Any], owners: set[int] | None) -> Select[Any]:
 
 def _rows(session: Session, accounts: list[Account]) -> list[AccountRow]:
     ids = [a.id for a in accounts]
-    counts: dict[int | None, int] = dict(
-        session.execute(
-            select(Person.account_id, func.count())
-            .where(Person.account_id.in_(ids))
-            .group_by(Person.account_id)
-        ).all()
-    )
+    counts: dict[int | None, int] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        counts.update(
+            session.execute(
+                select(Person.account_id, func.count())
+                .where(Person.account_id.in_(ids[start : start + IN_CHUNK]))
+                .group_by(Person.account_id)
+            ).all()
+        )
     owner_ids = {a.owner_id for a in accounts if a.owner_id is not None}
     owners: dict[int, str] = dict(
         session.execute(select(Seller.id, Seller.full_name).where(Seller.id.in_(owner_ids))).all()
@@ -142,10 +145,13 @@ def list_accounts(
     actor: Actor,
     *,
     search: str | None = None,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
 ) -> AccountPage:
-    """The accounts ``actor`` may see, by name; ``search`` matches name, domain or industry."""
+    """The accounts ``actor`` may see, by name; ``search`` matches name, domain or industry.
+
+    ``limit`` None means every account from ``offset`` on.
+    """
     owners = visible_owner_ids(session, actor)
     stmt = _scoped(select(Account), owners)
     if search:
@@ -161,7 +167,9 @@ def list_accounts(
     page = list(
         session.scalars(stmt.order_by(Account.name, Account.id).limit(limit).offset(offset))
     )
-    return AccountPage(items=_rows(session, page), total=total, limit=limit, offset=offset)
+    return AccountPage(
+        items=_rows(session, page), total=total, limit=limit or len(page), offset=offset
+    )
 
 
 def resolve_account(session: Session, actor: Actor, key: str) -> Account:
