@@ -56,9 +56,18 @@ def account_themes(rng: random.Random, company: Company) -> list[str]:
     return chosen
 
 
+def _millions(value: float, currency: str) -> str:
+    """An amount as reports write it: two significant figures, in millions or billions."""
+    millions = max(1.0, value / 1e6)
+    if millions >= 1_000:
+        return f"{currency} {float(f'{millions / 1_000:.2g}'):g} billion"
+    return f"{currency} {float(f'{millions:.2g}'):g} million"
+
+
 def _fill(rng: random.Random, sentence: str, company: Company, year: int) -> str:
     currency = "EUR" if company.country not in ("US", "CA", "GB", "AU", "MX", "BR") else "USD"
-    amount = f"{currency} {rng.choice((40, 75, 120, 150, 200, 250, 400, 600))} million"
+    share = rng.choice((0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2))
+    amount = _millions(company.revenue_usd * share, currency)
     return (
         sentence.replace("{company}", company.short_name)
         .replace("{year}", str(year + rng.randint(1, 4)))

@@ -19,7 +19,7 @@ class Overview:
     sellers: int
     open_opportunities: int
     open_amount_minor: int
-    won_last_year: int
+    won_last_year: int  # in the year up to the latest closed deal
     world: dict[str, object] | None
 
 
@@ -40,7 +40,9 @@ def overview(session: Session, actor: Actor) -> Overview:
             in_scope_deal, Opportunity.is_closed.is_(False)
         )
     ).one()
-    latest = session.scalar(select(func.max(Opportunity.close_date)))
+    latest = session.scalar(  # the data's own today: its latest closed deal
+        select(func.max(Opportunity.close_date)).where(Opportunity.is_closed.is_(True))
+    )
     won = 0
     if latest is not None:
         won = (
