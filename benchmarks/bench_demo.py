@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from crestline.db.bulk import bulk_insert
-from crestline.db.database import open_database
+from crestline.db.database import SQLITE_CACHE_KIB, open_database
 from crestline.db.models import Base
 from crestline.demo.scales import SCALES
 from crestline.demo.world import COLUMNS, WorldGenerator
@@ -128,6 +128,7 @@ def insert_rates(n: int, folder: Path) -> dict[str, object]:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")  # the same settings Crestline uses
     sql = f'INSERT INTO "people" ({", ".join(columns)}) VALUES ({", ".join("?" for _ in columns)})'
     started = time.perf_counter()
     conn.execute("BEGIN")

@@ -17,6 +17,8 @@ def command_paths() -> list[str]:
 
     def walk(cmd: object, prefix: str) -> None:
         sub = getattr(cmd, "commands", None)
+        if sub and getattr(cmd, "invoke_without_command", False) and prefix:
+            paths.append(prefix)  # a group that is also a command: `crestline demo`
         if sub:
             for name, child in sub.items():
                 walk(child, f"{prefix} {name}".strip())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
 from crestline.cli.context import state
 from crestline.cli.output import progress_bar
 from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.exports import export_salesforce
 from crestline.services.setup import build_demo_world, scale_named
 
 demo_app = typer.Typer(
@@ -79,3 +81,23 @@ def demo(
             f"serving on http://{host}:{port}  (sign in as admin / crestline; Ctrl+C stops)\n"
         )
         run(app_state.settings, host=host, port=port)
+
+
+export_app = typer.Typer(
+    help="Write the database as the exports users bring.", no_args_is_help=True
+)
+demo_app.add_typer(export_app, name="export")
+
+
+@export_app.command(
+    "salesforce", epilog="Example: crestline --db demo.db demo export salesforce ./sf-export"
+)
+def export_salesforce_cmd(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write the CSV files into."),
+) -> None:
+    """Write Account.csv, Contact.csv, User.csv … as a Salesforce Data Loader export."""
+    database = state(ctx).database(create=False)
+    summary = export_salesforce(database, LOCAL_ADMIN, folder)
+    for name, count in summary.files.items():
+        sys.stderr.write(f"{folder / name}: {count:,} rows\n")

@@ -70,3 +70,24 @@ def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], N
         bar.update(task, completed=done, total=total)
 
     return update, bar.stop
+
+
+def progress_counter(label: str) -> tuple[Callable[[str, int], None], Callable[[], None]]:
+    """A running count per stage (``Contact: 120,000 rows``) on a terminal, silent in a pipe."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return (lambda stage, done: None), (lambda: None)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,.0f} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task(label, total=None)
+    bar.start()
+
+    def update(stage: str, done: int) -> None:
+        bar.update(task, description=f"{label}: {stage}", completed=done)
+
+    return update, bar.stop

@@ -61,3 +61,51 @@ def reset_sequences(conn: Connection, tables: Iterable[Table]) -> None:
                 f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
             )
         )
+
+
+def bulk_update(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """``UPDATE table SET columns… WHERE id = ?`` for each row (values in order, the id last)."""
+    sets = ", ".join(f'"{c}" = :{c}' for c in columns)
+    stmt = text(f'UPDATE "{table.name}" SET {sets} WHERE id = :_id')
+    count = 0
+    for batch in _batches(rows, BATCH):
+        conn.execute(stmt, [dict(zip([*columns, "_id"], row, strict=True)) for row in batch])
+        count += len(batch)
+    return count
+
+
+def source_keys(conn: Connection, table: Table, source: str) -> dict[str, tuple[int, str | None]]:
+    """``external_id → (id, source_hash)`` of the rows that came from ``source``."""
+    rows = conn.execute(
+        text(
+            f'SELECT external_id, id, source_hash FROM "{table.name}" '
+            "WHERE source = :source AND external_id IS NOT NULL"
+        ),
+        {"source": source},
+    )
+    return {ext: (rid, digest) for ext, rid, digest in rows}
+
+
+def reserve_ids(conn: Connection, table: Table, count: int) -> int:
+    """The first of ``count`` new ids for ``table``, reserved inside the caller's transaction."""
+    if count <= 0:
+        return 0
+    if conn.dialect.name == "postgresql":
+        first = (
+            conn.execute(
+                text(
+                    f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+            .scalars()
+            .all()
+        )
+        if first != list(range(first[0], first[0] + count)):
+            raise RuntimeError(f"ids of {table.name} were reserved out of order")
+        return int(first[0])
+    top = conn.execute(text(f'SELECT COALESCE(MAX(id), 0) FROM "{table.name}"')).scalar_one()
+    return int(top) + 1

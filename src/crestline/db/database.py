@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crestline.errors import BadInputError, UnavailableError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_CACHE_KIB = 262_144  # page cache per connection: large loads keep their indexes in memory
 
 
 def resolve_url(db: str) -> str:
@@ -80,6 +81,7 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
 

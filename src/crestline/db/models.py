@@ -55,6 +55,7 @@ class Sourced:
 
     source: Mapped[str] = mapped_column(String(32), default="crestline")
     external_id: Mapped[str | None] = mapped_column(String(64))
+    source_hash: Mapped[str | None] = mapped_column(String(32))  # what the source row said
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
 
@@ -458,6 +459,23 @@ class Feedback(Base):
     )
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+class ImportRun(Base):
+    """One import: what it read, what it changed, what it rejected."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    location: Mapped[str] = mapped_column(String(1000))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    actor: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 # --- demo world ground truth -----------------------------------------------------------------

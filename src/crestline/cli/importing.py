@@ -1,0 +1,92 @@
+"""``crestline import …``: bring exports in; all or nothing, and saying what was left out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from crestline.cli.context import state
+from crestline.cli.output import Format, print_json, print_rows, progress_counter
+from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.import_salesforce import import_salesforce
+from crestline.services.importing import ImportSummary
+
+import_app = typer.Typer(
+    help="Import exports: Salesforce, HubSpot, LinkedIn connections, sellers, activities.",
+    no_args_is_help=True,
+)
+
+DRY_RUN = typer.Option(False, "--dry-run", help="Parse, validate and count; write nothing.")
+STRICT = typer.Option(
+    False, "--strict", help="Any rejected row aborts the import, nothing written."
+)
+ERRORS = typer.Option(
+    None,
+    "--errors",
+    metavar="PATH",
+    help="Where to write the rejected rows (CSV). Default: beside the input.",
+)
+FORMAT = typer.Option(Format.table, "--format", help="table or json (the summary).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(import_app, name="import")
+
+
+def report(summary: ImportSummary, fmt: Format) -> None:
+    """The summary: JSON for programs, a table and the first warnings for people."""
+    if fmt is Format.json:
+        print_json(summary.as_dict())
+        return
+    rows = [{"object": kind, **vars(counts)} for kind, counts in summary.objects.items()]
+    title = f"{summary.source} import" + (" (dry run: nothing written)" if summary.dry_run else "")
+    print_rows(
+        rows, ("object", "read", "inserted", "updated", "unchanged", "rejected"), fmt, title=title
+    )
+    if summary.matches:
+        typer.echo("matches: " + ", ".join(f"{k} {v:,}" for k, v in summary.matches.items()))
+    for line in summary.warnings[:10]:
+        typer.echo(f"warning: {line}", err=True)
+    if len(summary.warnings) > 10:
+        typer.echo(
+            f"… {len(summary.warnings) - 10} more warnings (--format json lists them)", err=True
+        )
+    if summary.errors_file:
+        typer.echo(
+            f"{summary.rejected:,} rejected row(s) written to {summary.errors_file}", err=True
+        )
+
+
+@import_app.command(
+    "salesforce",
+    epilog="Example: crestline import salesforce ./export-2026-11-20 --dry-run",
+)
+def salesforce(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., metavar="DIR", help="Folder of Account.csv, Contact.csv …"),
+    dry_run: bool = DRY_RUN,
+    strict: bool = STRICT,
+    errors: Path | None = ERRORS,
+    currency: str = typer.Option("USD", help="Currency of amounts that carry none (ISO code)."),
+    fmt: Format = FORMAT,
+) -> None:
+    """Import a Salesforce Data Loader or weekly Data Export folder (one CSV per object)."""
+    database = state(ctx).database()
+    update, done = progress_counter("salesforce")
+    try:
+        summary = import_salesforce(
+            database,
+            LOCAL_ADMIN,
+            folder,
+            dry_run=dry_run,
+            strict=strict,
+            errors_path=errors,
+            currency=currency.upper(),
+            progress=update,
+        )
+    finally:
+        done()
+    report(summary, fmt)
+    sys.stdout.flush()

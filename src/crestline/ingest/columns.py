@@ -1,0 +1,167 @@
+"""Declarative column maps: which headers feed which field, how the cell is parsed.
+
+An importer describes each source object as an :class:`ObjectSpec`; :func:`read_records` turns a
+:class:`~crestline.ingest.tabular.Table` into :class:`~crestline.ingest.records.Record` objects and
+:class:`~crestline.ingest.records.Problem` rows, with no knowledge of any database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from crestline.errors import BadInputError
+from crestline.ingest import values
+from crestline.ingest.records import Problem, Record
+from crestline.ingest.tabular import Row, Table, normalise_header
+
+Parser = Callable[[str], Any]
+DATE_SAMPLE = 2_000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    headers: tuple[str, ...]
+    parse: Parser | None = None  # None keeps the trimmed text
+    required: bool = False
+    ref: bool = False  # the value is the key of another record
+    lenient: bool = False  # a bad value is dropped with a warning instead of rejecting the row
+    date: bool = False  # parsed with the column's day-first hint
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(normalise_header(h) for h in self.headers)
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    kind: str
+    key_headers: tuple[str, ...]
+    columns: tuple[Column, ...]
+    key_parse: Parser | None = None
+    derive: Callable[[dict[str, Any], set[str]], None] | None = None
+    extra_checks: tuple[Callable[[Record], Problem | None], ...] = field(default=())
+
+    @property
+    def key_keys(self) -> tuple[str, ...]:
+        return tuple(normalise_header(h) for h in self.key_headers)
+
+    def present(self, table: Table) -> list[Column]:
+        return [c for c in self.columns if table.has(*c.keys)]
+
+    def missing_required(self, table: Table) -> list[Column]:
+        return [c for c in self.columns if c.required and not table.has(*c.keys)]
+
+
+@dataclass
+class ReadStats:
+    read: int = 0
+    duplicates: int = 0
+
+
+def read_records(
+    table: Table,
+    spec: ObjectSpec,
+    *,
+    on_problem: Callable[[Problem], None],
+    stats: ReadStats,
+) -> Iterator[Record]:
+    """Records of ``table`` as ``spec`` describes them; problems go to ``on_problem``.
+
+    Exact duplicate rows are skipped (one warning for all); a second row with a key already seen
+    and other values is rejected.
+    """
+    file = table.path.name
+    header = tuple(table.header)
+    if not table.has(*spec.key_keys):
+        raise BadInputError(f"{table.path}: no {spec.key_headers[0]!r} column (the record id)")
+    for col in spec.missing_required(table):
+        raise BadInputError(f"{table.path}: no {col.headers[0]!r} column (required)")
+    columns = spec.present(table)
+    names = {c.name for c in columns}
+    original = dict(zip(table.keys, table.header, strict=False))
+    labels = {c.name: original[next(h for h in c.keys if h in original)] for c in columns}
+    key_label = original[next(h for h in spec.key_keys if h in original)]
+    rows = table.rows()
+    head = list(islice(rows, DATE_SAMPLE))
+    dayfirst = {
+        c.name: values.looks_dayfirst([r.get(*c.keys) or "" for r in head])
+        for c in columns
+        if c.date
+    }
+    seen: dict[str, tuple[int, tuple[str, ...]]] = {}
+
+    def problem(row: Row, fld: str | None, message: str, severity: str = "error") -> Problem:
+        return Problem(file, row.number, fld, message, severity, tuple(row.cells), header)
+
+    def all_rows() -> Iterator[Row]:
+        yield from head
+        yield from rows
+
+    for row in all_rows():
+        stats.read += 1
+        raw_key = (row.get(*spec.key_keys) or "").strip()
+        if not raw_key:
+            on_problem(problem(row, key_label, "empty record id"))
+            continue
+        try:
+            key = spec.key_parse(raw_key) if spec.key_parse else raw_key
+        except ValueError as exc:
+            on_problem(problem(row, key_label, str(exc)))
+            continue
+        cells = tuple(row.cells)
+        if key in seen:
+            first_row, first_cells = seen[key]
+            if first_cells == cells:
+                stats.duplicates += 1
+            else:
+                on_problem(
+                    problem(
+                        row,
+                        key_label,
+                        f"id {raw_key} appears again with other values (first at row {first_row})",
+                    )
+                )
+            continue
+        seen[key] = (row.number, cells)
+        record = Record(spec.kind, key, {}, {}, file, row, header, labels)
+        rejected = False
+        for col in columns:
+            raw = row.get(*col.keys)
+            if values.blank(raw):
+                if col.required:
+                    on_problem(problem(row, labels[col.name], "required value is empty"))
+                    rejected = True
+                    break
+                (record.refs if col.ref else record.fields)[col.name] = None
+                continue
+            assert raw is not None
+            try:
+                if col.date:
+                    value: Any = values.parse_date(raw, dayfirst=dayfirst[col.name])
+                elif col.parse is not None:
+                    value = col.parse(raw)
+                else:
+                    value = " ".join(raw.split())
+            except ValueError as exc:
+                if col.lenient and not col.required:
+                    on_problem(problem(row, labels[col.name], f"{exc}; left empty", "warning"))
+                    (record.refs if col.ref else record.fields)[col.name] = None
+                    continue
+                on_problem(problem(row, labels[col.name], str(exc)))
+                rejected = True
+                break
+            (record.refs if col.ref else record.fields)[col.name] = value
+        if rejected:
+            continue
+        if spec.derive is not None:
+            spec.derive(record.fields, names)
+        bad = next((p for check in spec.extra_checks if (p := check(record)) is not None), None)
+        if bad is not None:
+            on_problem(bad)
+            if bad.severity == "error":
+                continue
+        yield record

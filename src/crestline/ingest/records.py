@@ -1,0 +1,66 @@
+"""What importers produce: plain records, and problems that name the file, the row and the field."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from crestline.ingest.tabular import Row
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row that was rejected (``error``) or taken with a change (``warning``)."""
+
+    file: str
+    row: int
+    field: str | None
+    message: str
+    severity: str = "error"  # error: the row is rejected; warning: it is kept
+    cells: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        where = f"{self.file}, row {self.row}"
+        if self.field:
+            where += f", field {self.field}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Record:
+    """One source row, parsed: its key, the fields its columns gave, its references by key.
+
+    ``fields`` holds only fields whose column is present in the file: an absent column leaves the
+    stored value alone, an empty cell clears it. ``refs`` maps a reference (``account``,
+    ``reports_to`` …) to the referenced record's key, or None when the cell is empty.
+    """
+
+    kind: str
+    key: str
+    fields: dict[str, Any]
+    refs: dict[str, str | None] = field(default_factory=dict)
+    file: str = ""
+    row: Row | None = None
+    header: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)  # field or reference -> its header
+
+    def digest(self) -> str:
+        """A fingerprint of what the source says, to tell a changed row from an unchanged one."""
+        payload = json.dumps(
+            [self.fields, self.refs], sort_keys=True, default=str, ensure_ascii=False
+        )
+        return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+
+    def problem(self, field_name: str | None, message: str, severity: str = "error") -> Problem:
+        return Problem(
+            file=self.file,
+            row=self.row.number if self.row else 0,
+            field=self.labels.get(field_name, field_name) if field_name else None,
+            message=message,
+            severity=severity,
+            cells=tuple(self.row.cells) if self.row else (),
+            header=self.header,
+        )

@@ -1,0 +1,124 @@
+"""Reading the CSV exports users bring, with the quirks real exports have.
+
+- UTF-8 with or without a byte order mark; Windows-1252 when the file is not valid UTF-8;
+- LF or CRLF, quoted fields holding new lines or commas;
+- a preamble before the header (LinkedIn's ``Notes:``): the header is found by a predicate;
+- header names matched case-insensitively, with surrounding spaces and BOMs ignored.
+
+A :class:`Row` knows its spreadsheet row number (the header is row 1 when it is the first line) so
+that every problem can name the file, the row and the field.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from crestline.errors import BadInputError
+
+CHUNK = 1 << 20
+csv.field_size_limit(1 << 26)
+
+
+def normalise_header(name: str) -> str:
+    return " ".join(name.replace("\ufeff", "").strip().lower().split())
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8-sig`` when the whole file decodes as UTF-8, else ``cp1252``."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # the row as a spreadsheet shows it: the header row counts
+    cells: list[str]
+    values: dict[str, str]  # normalised header -> cell
+
+    def get(self, *names: str) -> str | None:
+        """The first present column among ``names`` (normalised); None when none is present."""
+        for name in names:
+            if name in self.values:
+                return self.values[name]
+        return None
+
+
+@dataclass
+class Table:
+    path: Path
+    header: list[str]
+    keys: list[str]
+    encoding: str
+    header_row: int
+    _reader: Iterator[list[str]]
+    _handle: io.TextIOBase
+
+    def has(self, *names: str) -> bool:
+        return any(n in self.keys for n in names)
+
+    def rows(self) -> Iterator[Row]:
+        """Data rows; blank lines are skipped, short rows padded, long rows kept whole."""
+        number = self.header_row
+        width = len(self.keys)
+        try:
+            for cells in self._reader:
+                number += 1
+                if not cells or all(not c.strip() for c in cells):
+                    continue
+                padded = cells + [""] * (width - len(cells))
+                yield Row(number, cells, dict(zip(self.keys, padded, strict=False)))
+        except csv.Error as exc:
+            raise BadInputError(f"{self.path}: row {number + 1}: unreadable CSV ({exc})") from None
+        finally:
+            self._handle.close()
+
+
+def open_table(
+    path: Path,
+    *,
+    is_header: Callable[[list[str]], bool] | None = None,
+    search_rows: int = 50,
+) -> Table:
+    """Open ``path`` and position it after its header row.
+
+    Without ``is_header`` the first non-blank row is the header; with it, the first of the first
+    ``search_rows`` rows for which it is true (a missing header is a one-line error).
+    """
+    if not path.exists():
+        raise BadInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a folder, not a CSV file")
+    try:
+        encoding = detect_encoding(path)
+        handle = path.open("r", encoding=encoding, newline="")
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
+    reader = csv.reader(handle)
+    row_number = 0
+    try:
+        for cells in reader:
+            row_number += 1
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            keys = [normalise_header(c) for c in cells]
+            if is_header is None or is_header(keys):
+                return Table(path, cells, keys, encoding, row_number, reader, handle)
+            if row_number >= search_rows:
+                break
+    except csv.Error as exc:
+        handle.close()
+        raise BadInputError(f"{path}: row {row_number + 1}: unreadable CSV ({exc})") from None
+    handle.close()
+    raise BadInputError(f"{path}: no recognisable header row")

@@ -1,0 +1,284 @@
+"""What every import shares: one transaction, counts, problems, the errors file, the summary.
+
+An import runs inside :func:`run_import`: everything is written in one transaction, which a
+dry run or a strict import with rejected rows rolls back; rejected rows go to one errors CSV (the
+file, row and field, the reason, and the row's original columns); the summary has the shape
+documented in docs/importing.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert
+
+from crestline.db.bulk import bulk_insert, bulk_update, reserve_ids, source_keys
+from crestline.db.database import Database
+from crestline.db.models import Base, ImportRun
+from crestline.errors import BadInputError, PermissionDeniedError
+from crestline.ingest.records import Problem, Record
+from crestline.services.auth import Actor
+
+MAX_WARNINGS = 200
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class ObjectCounts:
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class ImportSummary:
+    source: str
+    dry_run: bool
+    objects: dict[str, ObjectCounts] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    errors_file: str | None = None
+    matches: dict[str, int] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "objects": {k: asdict(v) for k, v in self.objects.items()},
+            "warnings": self.warnings,
+            "errors_file": self.errors_file,
+        }
+        if self.matches is not None:
+            out["matches"] = self.matches
+        return out
+
+    @property
+    def rejected(self) -> int:
+        return sum(c.rejected for c in self.objects.values())
+
+
+class Problems:
+    """Collects rejected rows (for the errors file) and warnings (for the summary)."""
+
+    def __init__(self, summary: ImportSummary) -> None:
+        self.summary = summary
+        self.errors: list[Problem] = []
+        self.warning_count = 0
+
+    def add(self, problem: Problem, kind: str) -> None:
+        if problem.severity == "error":
+            self.errors.append(problem)
+            self.summary.objects.setdefault(kind, ObjectCounts()).rejected += 1
+        else:
+            self.warn(problem.line())
+
+    def reject(self, record: Record, field_name: str | None, message: str) -> None:
+        self.add(record.problem(field_name, message), record.kind)
+
+    def warn(self, line: str) -> None:
+        self.warning_count += 1
+        if len(self.summary.warnings) < MAX_WARNINGS:
+            self.summary.warnings.append(line)
+
+    def finish(self) -> None:
+        extra = self.warning_count - len(self.summary.warnings)
+        if extra > 0:
+            self.summary.warnings.append(f"… and {extra:,} more warnings")
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run so that everything is rolled back."""
+
+
+@dataclass
+class ImportContext:
+    conn: Connection
+    source: str
+    summary: ImportSummary
+    problems: Problems
+    progress: Progress | None = None
+
+    def counts(self, kind: str) -> ObjectCounts:
+        return self.summary.objects.setdefault(kind, ObjectCounts())
+
+    def table(self, name: str) -> Table:
+        return Base.metadata.tables[name]
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDeniedError("only an admin may import data")
+
+
+@contextmanager
+def run_import(
+    database: Database,
+    actor: Actor,
+    *,
+    source: str,
+    location: Path,
+    dry_run: bool,
+    strict: bool,
+    errors_path: Path,
+    progress: Progress | None = None,
+) -> Iterator[ImportContext]:
+    """The frame of an import: one transaction, rolled back for a dry run or a strict failure."""
+    require_admin(actor)
+    summary = ImportSummary(source=source, dry_run=dry_run)
+    problems = Problems(summary)
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    try:
+        with database.engine.begin() as conn:
+            ctx = ImportContext(conn, source, summary, problems, progress)
+            yield ctx
+            problems.finish()
+            if strict and summary.rejected:
+                raise BadInputError(
+                    f"{summary.rejected} row(s) rejected, nothing written (--strict); first: "
+                    f"{problems.errors[0].line()}"
+                    + (f"; all in {errors_path}" if _write_errors(problems, errors_path) else "")
+                )
+            if dry_run:
+                raise _DryRun()
+            conn.execute(
+                insert(ImportRun).values(
+                    source=source,
+                    location=str(location),
+                    started_at=started,
+                    finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    actor=actor.login,
+                    summary=summary.as_dict(),
+                )
+            )
+    except _DryRun:
+        pass
+    if _write_errors(problems, errors_path):
+        summary.errors_file = str(errors_path)
+
+
+def _write_errors(problems: Problems, path: Path) -> bool:
+    """The rejected rows: file, row, field, error, then the union of the original columns."""
+    if not problems.errors:
+        return False
+    columns: list[str] = []
+    for p in problems.errors:
+        for name in p.header:
+            if name not in columns:
+                columns.append(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["file", "row", "field", "error", *columns])
+            for p in problems.errors:
+                cells = dict(zip(p.header, p.cells, strict=False))
+                writer.writerow(
+                    [p.file, p.row, p.field or "", p.message, *(cells.get(c, "") for c in columns)]
+                )
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot write the errors file ({exc.strerror})") from None
+    return True
+
+
+def default_errors_path(location: Path) -> Path:
+    if location.is_dir():
+        return location / "crestline-errors.csv"
+    return location.with_name(location.stem + ".errors.csv")
+
+
+@dataclass
+class Upserted:
+    """Ids of the records an upsert touched, by key, and which of them are new or changed."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+
+
+def upsert(
+    ctx: ImportContext,
+    table_name: str,
+    kind: str,
+    records: Sequence[Record],
+    rows: Sequence[dict[str, Any]],
+    existing: dict[str, tuple[int, str | None]],
+) -> Upserted:
+    """Insert new records, update changed ones, count unchanged ones (by the source row's digest).
+
+    ``rows`` are the column values of each record (only the columns its file gave); the source,
+    external id and digest are added here. ``existing`` is updated with what was written.
+    """
+    table = ctx.table(table_name)
+    counts = ctx.counts(kind)
+    out = Upserted()
+    new: list[tuple[Record, dict[str, Any], str]] = []
+    changed: list[tuple[Record, dict[str, Any], str, int]] = []
+    for record, row in zip(records, rows, strict=True):
+        digest = record.digest()
+        found = existing.get(record.key)
+        if found is None:
+            new.append((record, row, digest))
+        elif found[1] != digest:
+            changed.append((record, row, digest, found[0]))
+        else:
+            counts.unchanged += 1
+            out.ids[record.key] = found[0]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if new:
+        first = reserve_ids(ctx.conn, table, len(new))
+        columns = ["id", "source", "external_id", "source_hash", "updated_at", *new[0][1]]
+        values = []
+        for offset, (record, row, digest) in enumerate(new):
+            rid = first + offset
+            values.append((rid, ctx.source, record.key, digest, now, *row.values()))
+            out.ids[record.key] = rid
+            out.changed.add(record.key)
+            existing[record.key] = (rid, digest)
+        bulk_insert(ctx.conn, table, columns, values)
+        counts.inserted += len(new)
+    if changed:
+        columns = ["source_hash", "updated_at", *changed[0][1]]
+        updates = []
+        for record, row, digest, rid in changed:
+            updates.append((digest, now, *row.values(), rid))
+            out.ids[record.key] = rid
+            out.changed.add(record.key)
+            existing[record.key] = (rid, digest)
+        bulk_update(ctx.conn, table, columns, updates)
+        counts.updated += len(changed)
+    return out
+
+
+def keys_of(ctx: ImportContext, table_name: str) -> dict[str, tuple[int, str | None]]:
+    return source_keys(ctx.conn, ctx.table(table_name), ctx.source)
+
+
+def break_cycles(parent: dict[int, int | None]) -> list[list[int]]:
+    """Find the cycles of a child → parent map and cut each (the last member loses its parent).
+
+    Returns the cycles found, each as its members in order; ``parent`` is changed in place.
+    """
+    state: dict[int, int] = {}  # 1 on the current walk, 2 finished
+    cycles: list[list[int]] = []
+    for start in list(parent):
+        if state.get(start):
+            continue
+        walk: list[int] = []
+        node: int | None = start
+        while node is not None and not state.get(node):
+            state[node] = 1
+            walk.append(node)
+            node = parent.get(node)
+        if node is not None and state.get(node) == 1:
+            cycle = walk[walk.index(node) :]
+            cycles.append(cycle)
+            parent[cycle[-1]] = None
+        for n in walk:
+            state[n] = 2
+    return cycles
