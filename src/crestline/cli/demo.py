@@ -10,7 +10,7 @@ import typer
 from crestline.cli.context import state
 from crestline.cli.output import progress_bar
 from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.exports import export_salesforce
+from crestline.services.exports import ExportSummary, export_linkedin, export_salesforce
 from crestline.services.setup import build_demo_world, scale_named
 
 demo_app = typer.Typer(
@@ -98,6 +98,21 @@ def export_salesforce_cmd(
 ) -> None:
     """Write Account.csv, Contact.csv, User.csv … as a Salesforce Data Loader export."""
     database = state(ctx).database(create=False)
-    summary = export_salesforce(database, LOCAL_ADMIN, folder)
+    _written(export_salesforce(database, LOCAL_ADMIN, folder))
+
+
+@export_app.command(
+    "linkedin", epilog="Example: crestline --db demo.db demo export linkedin ./linkedin"
+)
+def export_linkedin_cmd(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write into."),
+) -> None:
+    """Write each seller's connections as LinkedIn exports them: DIR/<email>/Connections.csv."""
+    database = state(ctx).database(create=False)
+    _written(export_linkedin(database, LOCAL_ADMIN, folder))
+
+
+def _written(summary: ExportSummary) -> None:
     for name, count in summary.files.items():
-        sys.stderr.write(f"{folder / name}: {count:,} rows\n")
+        sys.stderr.write(f"{Path(summary.folder) / name}: {count:,} rows\n")

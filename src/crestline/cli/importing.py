@@ -10,6 +10,7 @@ import typer
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows, progress_counter
 from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.import_linkedin import import_linkedin
 from crestline.services.import_salesforce import import_salesforce
 from crestline.services.importing import ImportSummary
 
@@ -90,3 +91,30 @@ def salesforce(
         done()
     report(summary, fmt)
     sys.stdout.flush()
+
+
+@import_app.command(
+    "linkedin",
+    epilog="Example: crestline import linkedin Connections.csv --seller ana@northbeam.io",
+)
+def linkedin(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="FILE", help="LinkedIn's Connections.csv."),
+    seller: str = typer.Option(..., "--seller", help="Whose connections: their email (or id)."),
+    dry_run: bool = DRY_RUN,
+    strict: bool = STRICT,
+    errors: Path | None = ERRORS,
+    fmt: Format = FORMAT,
+) -> None:
+    """Import one seller's LinkedIn connections, matched to the people Crestline knows."""
+    database = state(ctx).database()
+    summary = import_linkedin(
+        database,
+        LOCAL_ADMIN,
+        file,
+        seller=seller,
+        dry_run=dry_run,
+        strict=strict,
+        errors_path=errors,
+    )
+    report(summary, fmt)

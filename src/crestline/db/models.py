@@ -199,6 +199,8 @@ class Connection(Base):
     strength: Mapped[float | None] = mapped_column(Float)
     origin_source: Mapped[str] = mapped_column(String(32), default="crestline")
     external_id: Mapped[str | None] = mapped_column(String(64))
+    match_method: Mapped[str | None] = mapped_column(String(32))  # how the person was found
+    match_score: Mapped[float | None] = mapped_column(Float)
 
 
 # --- deals and activities --------------------------------------------------------------------

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pycountry
+from cleanco import basename
 from sqlalchemy import Connection, text
 
 from crestline.db.database import Database
@@ -304,3 +306,117 @@ def _event(
         _stamp(start),
         _stamp(end),
     )
+
+
+LINKEDIN_PREAMBLE = (
+    "Notes:\r\n"
+    '"When exporting your connection data, you may notice that some of the email addresses are '
+    "missing. You will only see email addresses for connections who have allowed their "
+    "connections to see or download their email address using this setting "
+    "https://www.linkedin.com/psettings/privacy/email. You can learn more here "
+    'https://www.linkedin.com/help/linkedin/answer/261"\r\n'
+    "\r\n"
+)
+OUTSIDE_COMPANIES = (
+    "Deloitte",
+    "Self-employed",
+    "Freelance",
+    "McKinsey & Company",
+    "PwC",
+    "University of Oxford",
+    "Stealth Startup",
+    "Accenture",
+)
+
+
+def _company_as_written(rng: random.Random, name: str) -> str:
+    """How people write their employer on LinkedIn: with or without the legal form, in capitals."""
+    roll = rng.random()
+    if roll < 0.45:
+        return name
+    short = basename_of(name)
+    if roll < 0.85:
+        return short
+    if roll < 0.93:
+        return short.upper()
+    return f"{short} Group"
+
+
+def basename_of(name: str) -> str:
+    return str(basename(name)) or name
+
+
+def export_linkedin(database: Database, actor: Actor, folder: Path) -> ExportSummary:
+    """A ``Connections.csv`` per seller with connections: ``DIR/<email>/Connections.csv``."""
+    require_admin(actor)
+    summary = ExportSummary(str(folder))
+    with database.engine.connect() as conn:
+        sellers = conn.execute(
+            text(
+                "SELECT DISTINCT s.id, s.email FROM sellers s JOIN connections c "
+                "ON c.seller_id = s.id WHERE c.source = 'linkedin' AND s.email IS NOT NULL "
+                "ORDER BY s.id"
+            )
+        ).all()
+        for seller_id, email in sellers:
+            rng = random.Random(seller_id * 7_919)
+            with_url = rng.random() < 0.7  # older exports have no URL column
+            header = [
+                "First Name",
+                "Last Name",
+                *(["URL"] if with_url else []),
+                "Email Address",
+                "Company",
+                "Position",
+                "Connected On",
+            ]
+            rows = conn.execute(
+                text(
+                    "SELECT p.first_name, p.last_name, p.linkedin_url, p.email, a.name, p.title, "
+                    "c.first_seen FROM connections c JOIN people p ON p.id = c.person_id "
+                    "LEFT JOIN accounts a ON a.id = p.account_id "
+                    "WHERE c.seller_id = :s AND c.source = 'linkedin' ORDER BY c.first_seen DESC"
+                ),
+                {"s": seller_id},
+            ).all()
+            target = folder / email / "Connections.csv"
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise BadInputError(f"{target.parent}: cannot create ({exc.strerror})") from None
+            with target.open("w", encoding="utf-8", newline="") as fh:
+                fh.write(LINKEDIN_PREAMBLE)
+                writer = csv.writer(fh, lineterminator="\r\n")
+                writer.writerow(header)
+                count = 0
+                for first, last, url, mail, company, title, since in rows:
+                    day = since if not isinstance(since, str) else dt.date.fromisoformat(since)
+                    hidden = rng.random() < 0.01
+                    cells = [
+                        "" if hidden else first or "",
+                        "" if hidden else last or "",
+                        *([url or ""] if with_url else []),
+                        mail if mail and rng.random() < 0.08 else "",
+                        _company_as_written(rng, company) if company else "",
+                        title or "",
+                        day.strftime("%d %b %Y") if day else "",
+                    ]
+                    writer.writerow(cells)
+                    count += 1
+                for _ in range(max(1, len(rows) // 20)):  # people outside any account
+                    writer.writerow(
+                        [
+                            rng.choice(("Alex", "Sam", "Jordan", "Chris", "Robin", "Kim")),
+                            rng.choice(("Taylor", "Morgan", "Lee", "Hart", "Quinn", "Reyes")),
+                            *([""] if with_url else []),
+                            "",
+                            rng.choice(OUTSIDE_COMPANIES),
+                            rng.choice(("Partner", "Consultant", "Founder", "Advisor")),
+                            (
+                                dt.date(2026, 9, 1) - dt.timedelta(days=rng.randint(30, 3000))
+                            ).strftime("%d %b %Y"),
+                        ]
+                    )
+                    count += 1
+            summary.files[str(target.relative_to(folder))] = count
+    return summary
