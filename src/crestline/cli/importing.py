@@ -10,8 +10,10 @@ import typer
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows, progress_counter
 from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.import_activities import import_activities
 from crestline.services.import_linkedin import import_linkedin
 from crestline.services.import_salesforce import import_salesforce
+from crestline.services.import_sellers import import_sellers
 from crestline.services.importing import ImportSummary
 
 import_app = typer.Typer(
@@ -116,5 +118,45 @@ def linkedin(
         dry_run=dry_run,
         strict=strict,
         errors_path=errors,
+    )
+    report(summary, fmt)
+
+
+@import_app.command("sellers", epilog="Example: crestline import sellers team.csv --dry-run")
+def sellers(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="CSV: name, email, title, manager_email, role, territory."
+    ),
+    dry_run: bool = DRY_RUN,
+    strict: bool = STRICT,
+    errors: Path | None = ERRORS,
+    fmt: Format = FORMAT,
+) -> None:
+    """Import our own people and their managers; a seller known by email is updated."""
+    database = state(ctx).database()
+    summary = import_sellers(
+        database, LOCAL_ADMIN, file, dry_run=dry_run, strict=strict, errors_path=errors
+    )
+    report(summary, fmt)
+
+
+@import_app.command(
+    "activities", epilog="Example: crestline import activities ~/calendar-export.ics"
+)
+def activities(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="An iCalendar export (.ics) or a CSV of activities."
+    ),
+    dry_run: bool = DRY_RUN,
+    strict: bool = STRICT,
+    errors: Path | None = ERRORS,
+    fmt: Format = FORMAT,
+) -> None:
+    """Import meetings from a calendar export, or activities from a CSV, matched by email."""
+    database = state(ctx).database()
+    summary = import_activities(
+        database, LOCAL_ADMIN, file, dry_run=dry_run, strict=strict, errors_path=errors
     )
     report(summary, fmt)

@@ -7,6 +7,7 @@ An importer describes each source object as an :class:`ObjectSpec`; :func:`read_
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -42,6 +43,7 @@ class ObjectSpec:
     key_headers: tuple[str, ...]
     columns: tuple[Column, ...]
     key_parse: Parser | None = None
+    key_optional: bool = False  # without a key column, a row's key is a digest of its cells
     derive: Callable[[dict[str, Any], set[str]], None] | None = None
     extra_checks: tuple[Callable[[Record], Problem | None], ...] = field(default=())
 
@@ -76,7 +78,8 @@ def read_records(
     """
     file = table.path.name
     header = tuple(table.header)
-    if not table.has(*spec.key_keys):
+    keyless = not table.has(*spec.key_keys)
+    if keyless and not spec.key_optional:
         raise BadInputError(f"{table.path}: no {spec.key_headers[0]!r} column (the record id)")
     for col in spec.missing_required(table):
         raise BadInputError(f"{table.path}: no {col.headers[0]!r} column (required)")
@@ -84,7 +87,7 @@ def read_records(
     names = {c.name for c in columns}
     original = dict(zip(table.keys, table.header, strict=False))
     labels = {c.name: original[next(h for h in c.keys if h in original)] for c in columns}
-    key_label = original[next(h for h in spec.key_keys if h in original)]
+    key_label = next((original[h] for h in spec.key_keys if h in original), "")
     rows = table.rows()
     head = list(islice(rows, DATE_SAMPLE))
     dayfirst = {
@@ -103,7 +106,13 @@ def read_records(
 
     for row in all_rows():
         stats.read += 1
-        raw_key = (row.get(*spec.key_keys) or "").strip()
+        if keyless:
+            raw_key = (
+                "row:"
+                + hashlib.blake2b("\x1f".join(row.cells).encode(), digest_size=12).hexdigest()
+            )
+        else:
+            raw_key = (row.get(*spec.key_keys) or "").strip()
         if not raw_key:
             on_problem(problem(row, key_label, "empty record id"))
             continue

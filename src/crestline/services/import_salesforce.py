@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from crestline.db.bulk import bulk_insert, bulk_update
+from crestline.db.bulk import bulk_insert
 from crestline.db.database import Database
 from crestline.db.models import Seller
 from crestline.errors import BadInputError
@@ -30,9 +30,9 @@ from crestline.services.importing import (
     ImportContext,
     ImportSummary,
     Progress,
-    break_cycles,
     default_errors_path,
     keys_of,
+    link_self,
     run_import,
     upsert,
 )
@@ -113,57 +113,6 @@ class SalesforceImport:
             return None
         return found[0]
 
-    def _self_links(
-        self,
-        table: str,
-        column: str,
-        kind: str,
-        ref: str,
-        links: dict[str, str | None],
-        rows: dict[str, Record],
-        target: dict[str, tuple[int, str | None]],
-    ) -> None:
-        """Second pass: set ``column`` for the records whose link may have changed."""
-        if not links:
-            return
-        t = self.ctx.table(table)
-        parent: dict[int, int | None] = dict(
-            self.ctx.conn.execute(
-                select(t.c.id, t.c[column]).where(
-                    t.c.source == self.ctx.source, t.c[column].is_not(None)
-                )
-            ).all()
-        )
-        wanted: dict[int, int | None] = {}
-        for key, parent_key in links.items():
-            child = target[key][0]
-            if parent_key is None:
-                wanted[child] = None
-                continue
-            found = target.get(parent_key)
-            if found is None:
-                self.ctx.problems.add(
-                    rows[key].problem(ref, f"{parent_key} not found; link dropped", "warning"),
-                    kind,
-                )
-                wanted[child] = None
-            else:
-                wanted[child] = found[0]
-        parent.update(wanted)
-        by_id = {target[k][0]: k for k in links}
-        for cycle in break_cycles(parent):
-            cut = cycle[-1]
-            names = " → ".join(str(by_id.get(i, i)) for i in cycle)
-            if cut in by_id:
-                self.ctx.problems.add(
-                    rows[by_id[cut]].problem(
-                        ref, f"reporting cycle {names}; link dropped", "warning"
-                    ),
-                    kind,
-                )
-            wanted[cut] = None
-        bulk_update(self.ctx.conn, t, [column], [(wanted[c], c) for c in wanted])
-
     def _read(self, table: Table, spec: ObjectSpec) -> Iterator[list[Record]]:
         stats = ReadStats()
         counts = self.ctx.counts(spec.kind)
@@ -221,8 +170,15 @@ class SalesforceImport:
                 if "manager" in r.refs and r.key in done.changed:
                     links[r.key] = r.refs["manager"]
                     rows_by_key[r.key] = r
-        self._self_links(
-            "sellers", "manager_id", "User", "manager", links, rows_by_key, self.maps.sellers
+        link_self(
+            self.ctx,
+            "sellers",
+            "manager_id",
+            "User",
+            "manager",
+            links,
+            rows_by_key,
+            self.maps.sellers,
         )
 
     def accounts(self, table: Table) -> None:
@@ -242,8 +198,15 @@ class SalesforceImport:
                 if "parent" in r.refs and r.key in done.changed:
                     links[r.key] = r.refs["parent"]
                     rows_by_key[r.key] = r
-        self._self_links(
-            "accounts", "parent_id", "Account", "parent", links, rows_by_key, self.maps.accounts
+        link_self(
+            self.ctx,
+            "accounts",
+            "parent_id",
+            "Account",
+            "parent",
+            links,
+            rows_by_key,
+            self.maps.accounts,
         )
 
     def contacts(self, table: Table) -> None:
@@ -269,7 +232,8 @@ class SalesforceImport:
                 if "reports_to" in r.refs and r.key in done.changed:
                     links[r.key] = r.refs["reports_to"]
                     rows_by_key[r.key] = r
-        self._self_links(
+        link_self(
+            self.ctx,
             "people",
             "reports_to_id",
             "Contact",

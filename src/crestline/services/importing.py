@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, insert, select
 
 from crestline.db.bulk import bulk_insert, bulk_update, reserve_ids, source_keys
 from crestline.db.database import Database
@@ -232,11 +232,15 @@ def upsert(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if new:
         first = reserve_ids(ctx.conn, table, len(new))
-        columns = ["id", "source", "external_id", "source_hash", "updated_at", *new[0][1]]
+        given = ["id", "source", "external_id", "source_hash", "updated_at", *new[0][1]]
+        defaults = _scalar_defaults(table, given)
+        columns = [*given, *defaults]
         values = []
         for offset, (record, row, digest) in enumerate(new):
             rid = first + offset
-            values.append((rid, ctx.source, record.key, digest, now, *row.values()))
+            values.append(
+                (rid, ctx.source, record.key, digest, now, *row.values(), *defaults.values())
+            )
             out.ids[record.key] = rid
             out.changed.add(record.key)
             existing[record.key] = (rid, digest)
@@ -252,6 +256,17 @@ def upsert(
             existing[record.key] = (rid, digest)
         bulk_update(ctx.conn, table, columns, updates)
         counts.updated += len(changed)
+    return out
+
+
+def _scalar_defaults(table: Table, given: Sequence[str]) -> dict[str, Any]:
+    """The model's plain default values of the columns a bulk insert does not give."""
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in given or default is None or not getattr(default, "is_scalar", False):
+            continue
+        out[column.name] = default.arg  # type: ignore[attr-defined]
     return out
 
 
@@ -282,3 +297,47 @@ def break_cycles(parent: dict[int, int | None]) -> list[list[int]]:
         for n in walk:
             state[n] = 2
     return cycles
+
+
+def link_self(
+    ctx: ImportContext,
+    table_name: str,
+    column: str,
+    kind: str,
+    ref: str,
+    links: dict[str, str | None],
+    rows: dict[str, Record],
+    target: dict[str, tuple[int, str | None]],
+) -> None:
+    """Second pass of a self-reference (manager, reports-to, parent): set ``column`` from
+    ``links`` (record key → parent key), dropping links to missing records and breaking cycles
+    (among these links and those already stored), each with a warning on the row."""
+    if not links:
+        return
+    t = ctx.table(table_name)
+    parent: dict[int, int | None] = dict(
+        ctx.conn.execute(
+            select(t.c.id, t.c[column]).where(t.c.source == ctx.source, t.c[column].is_not(None))
+        ).all()
+    )
+    wanted: dict[int, int | None] = {}
+    for key, parent_key in links.items():
+        child = target[key][0]
+        found = target.get(parent_key) if parent_key is not None else None
+        if parent_key is not None and found is None:
+            ctx.problems.add(
+                rows[key].problem(ref, f"{parent_key} not found; link dropped", "warning"), kind
+            )
+        wanted[child] = found[0] if found is not None else None
+    parent.update(wanted)
+    by_id = {target[k][0]: k for k in links}
+    for cycle in break_cycles(parent):
+        cut = cycle[-1]
+        names = " → ".join(str(by_id.get(i, i)) for i in cycle)
+        if cut in by_id:
+            ctx.problems.add(
+                rows[by_id[cut]].problem(ref, f"reporting cycle {names}; link dropped", "warning"),
+                kind,
+            )
+        wanted[cut] = None
+    bulk_update(ctx.conn, t, [column], [(wanted[c], c) for c in wanted])
