@@ -11,6 +11,7 @@ from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows, progress_counter
 from crestline.services.auth import LOCAL_ADMIN
 from crestline.services.import_activities import import_activities
+from crestline.services.import_hubspot import import_hubspot
 from crestline.services.import_linkedin import import_linkedin
 from crestline.services.import_salesforce import import_salesforce
 from crestline.services.import_sellers import import_sellers
@@ -158,5 +159,31 @@ def activities(
     database = state(ctx).database()
     summary = import_activities(
         database, LOCAL_ADMIN, file, dry_run=dry_run, strict=strict, errors_path=errors
+    )
+    report(summary, fmt)
+
+
+@import_app.command("hubspot", epilog="Example: crestline import hubspot ./hubspot-exports")
+def hubspot(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(
+        ..., metavar="DIR", help="Folder of HubSpot exports: companies, contacts, deals."
+    ),
+    dry_run: bool = DRY_RUN,
+    strict: bool = STRICT,
+    errors: Path | None = ERRORS,
+    currency: str = typer.Option("USD", help="Currency of amounts that carry none (ISO code)."),
+    fmt: Format = FORMAT,
+) -> None:
+    """Import HubSpot company, contact and deal exports (CSV or Excel, label headers)."""
+    database = state(ctx).database()
+    summary = import_hubspot(
+        database,
+        LOCAL_ADMIN,
+        folder,
+        dry_run=dry_run,
+        strict=strict,
+        errors_path=errors,
+        currency=currency.upper(),
     )
     report(summary, fmt)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from crestline.errors import BadInputError
 
@@ -41,6 +42,10 @@ def detect_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Row:
     number: int  # the row as a spreadsheet shows it: the header row counts
@@ -63,7 +68,10 @@ class Table:
     encoding: str
     header_row: int
     _reader: Iterator[list[str]]
-    _handle: io.TextIOBase
+    _handle: Closable
+
+    def close(self) -> None:
+        self._handle.close()
 
     def has(self, *names: str) -> bool:
         return any(n in self.keys for n in names)
@@ -100,6 +108,8 @@ def open_table(
         raise BadInputError(f"{path}: no such file")
     if path.is_dir():
         raise BadInputError(f"{path}: is a folder, not a CSV file")
+    if path.suffix.lower() == ".xlsx":
+        return _open_xlsx(path, is_header=is_header, search_rows=search_rows)
     try:
         encoding = detect_encoding(path)
         handle = path.open("r", encoding=encoding, newline="")
@@ -121,4 +131,54 @@ def open_table(
         handle.close()
         raise BadInputError(f"{path}: row {row_number + 1}: unreadable CSV ({exc})") from None
     handle.close()
+    raise BadInputError(f"{path}: no recognisable header row")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Workbook:
+    def __init__(self, book: Any) -> None:
+        self.book = book
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def _open_xlsx(
+    path: Path, *, is_header: Callable[[list[str]], bool] | None, search_rows: int
+) -> Table:
+    """The first sheet of an Excel workbook, read as a CSV would be (HubSpot exports both)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise BadInputError(f"{path}: not a readable Excel workbook ({exc})") from None
+    sheet = book.worksheets[0]
+    rows = ([_cell(v) for v in row] for row in sheet.iter_rows(values_only=True))
+    number = 0
+    for cells in rows:
+        number += 1
+        while cells and cells[-1] == "":
+            cells.pop()
+        if not cells:
+            continue
+        keys = [normalise_header(c) for c in cells]
+        if is_header is None or is_header(keys):
+            return Table(path, cells, keys, "xlsx", number, rows, _Workbook(book))
+        if number >= search_rows:
+            break
+    book.close()
     raise BadInputError(f"{path}: no recognisable header row")

@@ -232,29 +232,30 @@ def upsert(
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if new:
         first = reserve_ids(ctx.conn, table, len(new))
-        given = ["id", "source", "external_id", "source_hash", "updated_at", *new[0][1]]
-        defaults = _scalar_defaults(table, given)
-        columns = [*given, *defaults]
-        values = []
+        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for offset, (record, row, digest) in enumerate(new):
             rid = first + offset
-            values.append(
-                (rid, ctx.source, record.key, digest, now, *row.values(), *defaults.values())
+            groups.setdefault(tuple(row), []).append(
+                (rid, ctx.source, record.key, digest, now, *row.values())
             )
             out.ids[record.key] = rid
             out.changed.add(record.key)
             existing[record.key] = (rid, digest)
-        bulk_insert(ctx.conn, table, columns, values)
+        for names, values in groups.items():  # rows of one file mostly share their columns
+            given = ["id", "source", "external_id", "source_hash", "updated_at", *names]
+            defaults = _scalar_defaults(table, given)
+            extra = tuple(defaults.values())
+            bulk_insert(ctx.conn, table, [*given, *defaults], [(*v, *extra) for v in values])
         counts.inserted += len(new)
     if changed:
-        columns = ["source_hash", "updated_at", *changed[0][1]]
-        updates = []
+        updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for record, row, digest, rid in changed:
-            updates.append((digest, now, *row.values(), rid))
+            updates.setdefault(tuple(row), []).append((digest, now, *row.values(), rid))
             out.ids[record.key] = rid
             out.changed.add(record.key)
             existing[record.key] = (rid, digest)
-        bulk_update(ctx.conn, table, columns, updates)
+        for names, values in updates.items():
+            bulk_update(ctx.conn, table, ["source_hash", "updated_at", *names], values)
         counts.updated += len(changed)
     return out
 
