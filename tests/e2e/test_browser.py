@@ -41,6 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     proc = subprocess.Popen(
         [*cli, "--db", str(db), "serve", "--port", str(port)],
+        cwd=db.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "CRESTLINE_SECRET_KEY": "e2e"},
@@ -103,4 +104,34 @@ def test_accounts_page_in_a_real_browser(server: str, browser: object) -> None:
     expect(page.locator("h1")).to_have_text(first_name)
     expect(page.locator("#people .pname").first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "account.png"), full_page=True)
+    page.close()
+
+
+def test_import_page_in_a_real_browser(server: str, browser: object, tmp_path: Path) -> None:
+    import zipfile
+
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    quirks = Path(__file__).resolve().parent.parent / "data" / "salesforce" / "quirks"
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(quirks.iterdir()):
+            zf.write(path, path.name)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/login?next=/import")
+    page.fill("input[name=login]", "admin")
+    page.fill("input[name=password]", "crestline")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{server}/import")
+    page.select_option("#source", "salesforce")
+    page.set_input_files("input[name=upload]", str(archive))
+    page.click("#import-form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Import preview · salesforce")
+    expect(page.locator("#rejected tbody tr")).to_have_count(5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "import-preview.png"), full_page=True)
+    page.click("#confirm")
+    expect(page.locator("h1")).to_have_text("Imported · salesforce")
+    expect(page.locator("#summary tbody tr")).to_have_count(7)
     page.close()

@@ -27,6 +27,7 @@ from crestline.services.auth import Actor, authenticate
 from crestline.services.overview import overview
 from crestline.services.setup import Database, open_db, schema_revision
 from crestline.web import session as cookies
+from crestline.web.imports import add_import_routes
 from crestline.web.schemas import (
     AccountDetailPublic,
     AccountPagePublic,
@@ -194,6 +195,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     ) -> HTMLResponse:
         detail = get_account(session, actor, str(account_id))
         return render(request, "account.html", actor, detail=detail)
+
+    add_import_routes(app, settings, render, Depends(page_actor))
 
     # --- API -------------------------------------------------------------------------------
 

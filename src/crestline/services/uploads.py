@@ -1,0 +1,213 @@
+"""Imports from uploaded files: staged in a folder, previewed as a dry run, then confirmed.
+
+An upload (one file, or a zip of exports) is kept under ``<data dir>/uploads/<token>/`` until it
+is confirmed or discarded; a zip is unpacked safely (no absolute paths, no ``..``, no more than
+:data:`MAX_UNPACKED` bytes, only CSV, Excel and iCalendar files).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import secrets
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from crestline.db.database import Database
+from crestline.errors import BadInputError, NotFoundError
+from crestline.services.auth import Actor
+from crestline.services.import_activities import import_activities
+from crestline.services.import_hubspot import import_hubspot
+from crestline.services.import_linkedin import import_linkedin
+from crestline.services.import_salesforce import import_salesforce
+from crestline.services.import_sellers import import_sellers
+from crestline.services.importing import ImportSummary, require_admin
+
+SOURCES = {
+    "salesforce": "Salesforce export (zip of Account.csv, Contact.csv … or one object CSV)",
+    "hubspot": "HubSpot exports (zip, or one CSV/Excel file)",
+    "linkedin": "LinkedIn Connections.csv (needs the seller's email)",
+    "sellers": "Our people (CSV: name, email, title, manager_email, role, territory)",
+    "activities": "Calendar export (.ics) or a CSV of activities",
+}
+FOLDER_SOURCES = ("salesforce", "hubspot")
+KEPT_SUFFIXES = (".csv", ".xlsx", ".ics")
+MAX_UNPACKED = 4 << 30
+CHUNK = 1 << 20
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+@dataclass(frozen=True)
+class Staged:
+    token: str
+    source: str
+    path: Path  # the folder (Salesforce, HubSpot) or the file
+    seller: str | None
+
+
+@dataclass(frozen=True)
+class Preview:
+    staged: Staged
+    summary: ImportSummary
+    rejected_header: list[str]
+    rejected_rows: list[list[str]]
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name
+    cleaned = re.sub(r"[^A-Za-z0-9._@+-]", "_", base).lstrip(".")
+    if not cleaned:
+        raise BadInputError(f"upload {name!r}: not a usable file name")
+    return cleaned
+
+
+def _unzip(archive: Path, into: Path) -> int:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [m for m in zf.infolist() if not m.is_dir()]
+            total = sum(m.file_size for m in members)
+            if total > MAX_UNPACKED:
+                raise BadInputError(f"{archive.name}: unpacks to {total:,} bytes, over the limit")
+            kept = 0
+            for m in members:
+                parts = Path(m.filename.replace("\\", "/")).parts
+                if m.filename.startswith("/") or ".." in parts:
+                    raise BadInputError(f"{archive.name}: unsafe path {m.filename!r} inside")
+                if parts and parts[0] == "__MACOSX":
+                    continue
+                if Path(m.filename).suffix.lower() not in KEPT_SUFFIXES:
+                    continue
+                target = into / _safe_name(m.filename)
+                with zf.open(m) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, CHUNK)
+                kept += 1
+            return kept
+    except zipfile.BadZipFile:
+        raise BadInputError(f"{archive.name}: not a readable zip file") from None
+
+
+def stage_upload(
+    data_dir: Path,
+    actor: Actor,
+    *,
+    source: str,
+    filename: str,
+    stream: BinaryIO,
+    seller: str | None = None,
+) -> Staged:
+    """Keep an uploaded file (or zip) for an import of ``source``; nothing is imported yet."""
+    require_admin(actor)
+    if source not in SOURCES:
+        raise BadInputError(f"source {source!r}: choose one of {', '.join(SOURCES)}")
+    if source == "linkedin" and not (seller or "").strip():
+        raise BadInputError("a LinkedIn import needs the seller's email")
+    token = secrets.token_urlsafe(18)
+    folder = data_dir / "uploads" / token
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise BadInputError(f"{folder}: cannot keep the upload ({exc.strerror})") from None
+    name = _safe_name(filename or "upload")
+    upload = folder / name
+    with upload.open("wb") as fh:
+        shutil.copyfileobj(stream, fh, CHUNK)
+    if upload.stat().st_size == 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BadInputError(f"{name}: the uploaded file is empty")
+    if name.lower().endswith(".zip"):
+        files = folder / "files"
+        files.mkdir()
+        try:
+            if _unzip(upload, files) == 0:
+                raise BadInputError(f"{name}: no CSV, Excel or iCalendar file inside")
+        except BadInputError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        upload.unlink()
+        candidates = sorted(files.iterdir())
+        path = files if source in FOLDER_SOURCES else candidates[0]
+    elif source in FOLDER_SOURCES:
+        files = folder / "files"
+        files.mkdir()
+        path = files
+        upload.rename(files / name)
+    else:
+        path = upload
+    (folder / "source").write_text(f"{source}\n{seller or ''}\n", encoding="utf-8")
+    return Staged(token, source, path, seller)
+
+
+def find_staged(data_dir: Path, token: str) -> Staged:
+    folder = data_dir / "uploads" / token
+    if not TOKEN.match(token) or not (folder / "source").exists():
+        raise NotFoundError("no such upload (it may have been imported or discarded already)")
+    source, seller = ([*(folder / "source").read_text(encoding="utf-8").splitlines(), ""])[:2]
+    files = folder / "files"
+    if files.exists():
+        path = files if source in FOLDER_SOURCES else sorted(files.iterdir())[0]
+    else:
+        path = next(p for p in folder.iterdir() if p.name not in ("source", "errors.csv"))
+    return Staged(token, source, path, seller or None)
+
+
+def run_staged(
+    database: Database, actor: Actor, staged: Staged, *, dry_run: bool, errors_path: Path
+) -> ImportSummary:
+    runners: dict[str, Callable[..., ImportSummary]] = {
+        "salesforce": import_salesforce,
+        "hubspot": import_hubspot,
+        "sellers": import_sellers,
+        "activities": import_activities,
+    }
+    if staged.source == "linkedin":
+        return import_linkedin(
+            database,
+            actor,
+            staged.path,
+            seller=staged.seller or "",
+            dry_run=dry_run,
+            errors_path=errors_path,
+        )
+    return runners[staged.source](
+        database, actor, staged.path, dry_run=dry_run, errors_path=errors_path
+    )
+
+
+def preview(
+    database: Database, actor: Actor, data_dir: Path, token: str, *, rows: int = 20
+) -> Preview:
+    """The dry run of a staged upload, with its first rejected rows."""
+    staged = find_staged(data_dir, token)
+    errors = data_dir / "uploads" / token / "errors.csv"
+    summary = run_staged(database, actor, staged, dry_run=True, errors_path=errors)
+    header: list[str] = []
+    first: list[list[str]] = []
+    if summary.errors_file:
+        with errors.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            for row in reader:
+                first.append(row)
+                if len(first) >= rows:
+                    break
+    return Preview(staged, summary, header, first)
+
+
+def confirm(database: Database, actor: Actor, data_dir: Path, token: str) -> ImportSummary:
+    """Import a staged upload for real, then forget it."""
+    staged = find_staged(data_dir, token)
+    errors = data_dir / "uploads" / token / "errors.csv"
+    summary = run_staged(database, actor, staged, dry_run=False, errors_path=errors)
+    summary.errors_file = None  # the staging folder goes away with the upload
+    discard(data_dir, actor, token)
+    return summary
+
+
+def discard(data_dir: Path, actor: Actor, token: str) -> None:
+    require_admin(actor)
+    if TOKEN.match(token):
+        shutil.rmtree(data_dir / "uploads" / token, ignore_errors=True)

@@ -1,0 +1,81 @@
+"""The import page for admins: upload a file or a zip, read the dry run, confirm."""
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from crestline.config import Settings
+from crestline.errors import NotFoundError, PermissionDeniedError
+from crestline.services.auth import Actor
+from crestline.services.setup import Database
+from crestline.services.uploads import SOURCES, confirm, discard, preview, stage_upload
+
+Render = Callable[..., HTMLResponse]
+
+
+def add_import_routes(app: FastAPI, settings: Settings, render: Render, page_actor: Any) -> None:
+    """Routes under /import; ``page_actor`` is the dependency that yields the signed-in actor."""
+    writer = threading.Lock()  # one import at a time: SQLite has one writer
+    data_dir = Path(settings.data_dir)
+
+    def admin(actor: Actor) -> Actor:
+        if not actor.is_admin:
+            raise PermissionDeniedError("only an admin may import data")
+        return actor
+
+    @app.get("/import", response_class=HTMLResponse, include_in_schema=False)
+    def import_form(request: Request, actor: Annotated[Actor, page_actor]) -> HTMLResponse:
+        return render(request, "import.html", admin(actor), sources=SOURCES, error=None)
+
+    @app.post("/import", response_class=HTMLResponse, include_in_schema=False)
+    def import_upload(
+        request: Request,
+        actor: Annotated[Actor, page_actor],
+        source: Annotated[str, Form()],
+        upload: Annotated[UploadFile, File()],
+        seller: Annotated[str, Form()] = "",
+    ) -> HTMLResponse:
+        admin(actor)
+        db: Database = request.app.state.db
+        staged = stage_upload(
+            data_dir,
+            actor,
+            source=source,
+            filename=upload.filename or "upload",
+            stream=upload.file,
+            seller=seller or None,
+        )
+        try:
+            with writer:
+                result = preview(db, actor, data_dir, staged.token)
+        except Exception:
+            discard(data_dir, actor, staged.token)
+            raise
+        return render(request, "import_preview.html", actor, preview=result)
+
+    @app.post("/import/{token}/confirm", response_class=HTMLResponse, include_in_schema=False)
+    def import_confirm(
+        request: Request, actor: Annotated[Actor, page_actor], token: str
+    ) -> HTMLResponse:
+        admin(actor)
+        db: Database = request.app.state.db
+        with writer:
+            summary = confirm(db, actor, data_dir, token)
+        return render(request, "import_done.html", actor, summary=summary)
+
+    @app.post("/import/{token}/discard", include_in_schema=False)
+    def import_discard(actor: Annotated[Actor, page_actor], token: str) -> Response:
+        discard(data_dir, admin(actor), token)
+        return RedirectResponse("/import", status_code=303)
+
+    @app.get("/import/{token}/errors.csv", include_in_schema=False)
+    def import_errors(actor: Annotated[Actor, page_actor], token: str) -> Response:
+        admin(actor)
+        path = data_dir / "uploads" / token / "errors.csv"
+        if "/" in token or ".." in token or not path.exists():
+            raise NotFoundError("no rejected rows for that upload")
+        return FileResponse(path, media_type="text/csv", filename="rejected-rows.csv")
