@@ -66,12 +66,17 @@ def reset_sequences(conn: Connection, tables: Iterable[Table]) -> None:
 def bulk_update(
     conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
-    """``UPDATE table SET columns… WHERE id = ?`` for each row (values in order, the id last)."""
-    sets = ", ".join(f'"{c}" = :{c}' for c in columns)
-    stmt = text(f'UPDATE "{table.name}" SET {sets} WHERE id = :_id')
+    """``UPDATE table SET columns… WHERE id = ?`` for each row (values in order, the id last),
+    through the driver's ``executemany`` (pipelined by psycopg on PostgreSQL)."""
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    sets = ", ".join(f'"{c}" = {mark}' for c in columns)
+    sql = f'UPDATE "{table.name}" SET {sets} WHERE id = {mark}'
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    cur = dbapi.cursor()
     count = 0
     for batch in _batches(rows, BATCH):
-        conn.execute(stmt, [dict(zip([*columns, "_id"], row, strict=True)) for row in batch])
+        cur.executemany(sql, batch)
         count += len(batch)
     return count
 

@@ -78,12 +78,14 @@ def read_records(
     """
     file = table.path.name
     header = tuple(table.header)
-    keyless = not table.has(*spec.key_keys)
+    key_keys = spec.key_keys
+    keyless = not table.has(*key_keys)
     if keyless and not spec.key_optional:
         raise BadInputError(f"{table.path}: no {spec.key_headers[0]!r} column (the record id)")
     for col in spec.missing_required(table):
         raise BadInputError(f"{table.path}: no {col.headers[0]!r} column (required)")
     columns = spec.present(table)
+    plan = [(c, c.keys) for c in columns]  # header lookups, computed once
     names = {c.name for c in columns}
     original = dict(zip(table.keys, table.header, strict=False))
     labels = {c.name: original[next(h for h in c.keys if h in original)] for c in columns}
@@ -91,11 +93,11 @@ def read_records(
     rows = table.rows()
     head = list(islice(rows, DATE_SAMPLE))
     dayfirst = {
-        c.name: values.looks_dayfirst([r.get(*c.keys) or "" for r in head])
-        for c in columns
+        c.name: values.looks_dayfirst([r.get(*keys) or "" for r in head])
+        for c, keys in plan
         if c.date
     }
-    seen: dict[str, tuple[int, tuple[str, ...]]] = {}
+    seen: dict[str, tuple[int, int]] = {}  # key -> (first row, fingerprint of its cells)
 
     def problem(row: Row, fld: str | None, message: str, severity: str = "error") -> Problem:
         return Problem(file, row.number, fld, message, severity, tuple(row.cells), header)
@@ -112,7 +114,7 @@ def read_records(
                 + hashlib.blake2b("\x1f".join(row.cells).encode(), digest_size=12).hexdigest()
             )
         else:
-            raw_key = (row.get(*spec.key_keys) or "").strip()
+            raw_key = (row.get(*key_keys) or "").strip()
         if not raw_key:
             on_problem(problem(row, key_label, "empty record id"))
             continue
@@ -121,7 +123,7 @@ def read_records(
         except ValueError as exc:
             on_problem(problem(row, key_label, str(exc)))
             continue
-        cells = tuple(row.cells)
+        cells = hash(tuple(row.cells))
         if key in seen:
             first_row, first_cells = seen[key]
             if first_cells == cells:
@@ -138,8 +140,8 @@ def read_records(
         seen[key] = (row.number, cells)
         record = Record(spec.kind, key, {}, {}, file, row, header, labels)
         rejected = False
-        for col in columns:
-            raw = row.get(*col.keys)
+        for col, keys in plan:
+            raw = row.get(*keys)
             if values.blank(raw):
                 if col.required:
                     on_problem(problem(row, labels[col.name], "required value is empty"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,10 +48,14 @@ class Record:
 
     def digest(self) -> str:
         """A fingerprint of what the source says, to tell a changed row from an unchanged one."""
-        payload = json.dumps(
-            [self.fields, self.refs], sort_keys=True, default=str, ensure_ascii=False
-        )
-        return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+        parts = [f"{k}={v!r}" for k, v in sorted(self.fields.items())]
+        parts += [f"@{k}={v!r}" for k, v in sorted(self.refs.items())]
+        return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+    def slim(self) -> Record:
+        """A copy that can still name its file, row and fields, without the row's content."""
+        row = Row(self.row.number, [], {}) if self.row else None
+        return Record(self.kind, self.key, {}, {}, self.file, row, (), self.labels)
 
     def problem(self, field_name: str | None, message: str, severity: str = "error") -> Problem:
         return Problem(

@@ -50,13 +50,16 @@ class Closable(Protocol):
 class Row:
     number: int  # the row as a spreadsheet shows it: the header row counts
     cells: list[str]
-    values: dict[str, str]  # normalised header -> cell
+    index: dict[str, int]  # normalised header -> position, shared by the rows of a table
 
     def get(self, *names: str) -> str | None:
-        """The first present column among ``names`` (normalised); None when none is present."""
+        """The first present column among ``names`` (normalised); None when none is present.
+
+        A column the row is too short to reach reads as empty."""
         for name in names:
-            if name in self.values:
-                return self.values[name]
+            at = self.index.get(name)
+            if at is not None:
+                return self.cells[at] if at < len(self.cells) else ""
         return None
 
 
@@ -79,14 +82,15 @@ class Table:
     def rows(self) -> Iterator[Row]:
         """Data rows; blank lines are skipped, short rows padded, long rows kept whole."""
         number = self.header_row
-        width = len(self.keys)
+        index: dict[str, int] = {}
+        for at, key in enumerate(self.keys):
+            index.setdefault(key, at)  # a repeated header: the first one counts
         try:
             for cells in self._reader:
                 number += 1
-                if not cells or all(not c.strip() for c in cells):
+                if not cells or not "".join(cells).strip():
                     continue
-                padded = cells + [""] * (width - len(cells))
-                yield Row(number, cells, dict(zip(self.keys, padded, strict=False)))
+                yield Row(number, cells, index)
         except csv.Error as exc:
             raise BadInputError(f"{self.path}: row {number + 1}: unreadable CSV ({exc})") from None
         finally:

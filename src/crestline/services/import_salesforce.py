@@ -169,7 +169,7 @@ class SalesforceImport:
                     self.emails[r.fields["email"]] = done.ids[r.key]
                 if "manager" in r.refs and r.key in done.changed:
                     links[r.key] = r.refs["manager"]
-                    rows_by_key[r.key] = r
+                    rows_by_key[r.key] = r.slim()
         link_self(
             self.ctx,
             "sellers",
@@ -197,7 +197,7 @@ class SalesforceImport:
             for r in batch:
                 if "parent" in r.refs and r.key in done.changed:
                     links[r.key] = r.refs["parent"]
-                    rows_by_key[r.key] = r
+                    rows_by_key[r.key] = r.slim()
         link_self(
             self.ctx,
             "accounts",
@@ -231,7 +231,7 @@ class SalesforceImport:
             for r in records:
                 if "reports_to" in r.refs and r.key in done.changed:
                     links[r.key] = r.refs["reports_to"]
-                    rows_by_key[r.key] = r
+                    rows_by_key[r.key] = r.slim()
         link_self(
             self.ctx,
             "people",
