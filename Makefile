@@ -16,7 +16,7 @@ help:
 	@echo "make demo    - demo world into $(DB), then the web app on http://$(HOST):$(PORT)"
 	@echo "make test    - lint and the whole test suite (SQLite, PostgreSQL, headless Chromium)"
 	@echo "make lint    - ruff check, ruff format --check, mypy --strict, import contracts"
-	@echo "make bench   - benchmarks at enterprise scale (BENCH_SCALE=demo for a quick run)"
+	@echo "make bench   - demo generation and import benchmarks at enterprise scale (BENCH_SCALE=demo: quick)"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +59,9 @@ test: $(STAMP) system-deps lint
 test-fast: $(STAMP)
 	$(BIN)/pytest -x -q -m "not e2e and not postgres"
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_demo.py --scale $(BENCH_SCALE)
+	$(BIN)/python benchmarks/bench_import.py --scale $(BENCH_SCALE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts bench-results

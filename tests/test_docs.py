@@ -49,6 +49,7 @@ def test_docs_links_resolve() -> None:
         "docs/cli.md",
         "docs/demo-world.md",
         "docs/data-model.md",
+        "docs/importing.md",
         "docs/benchmarks.md",
         "docs/img/accounts.png",
     ):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -37,6 +39,17 @@ FORMAT = typer.Option(Format.table, "--format", help="table or json (the summary
 
 def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
+
+
+def run(
+    label: str, importer: Callable[..., ImportSummary], *args: Any, **kwargs: Any
+) -> ImportSummary:
+    """Run an import with a progress counter on the terminal."""
+    update, done = progress_counter(label)
+    try:
+        return importer(*args, progress=update, **kwargs)
+    finally:
+        done()
 
 
 def report(summary: ImportSummary, fmt: Format) -> None:
@@ -78,20 +91,17 @@ def salesforce(
 ) -> None:
     """Import a Salesforce Data Loader or weekly Data Export folder (one CSV per object)."""
     database = state(ctx).database()
-    update, done = progress_counter("salesforce")
-    try:
-        summary = import_salesforce(
-            database,
-            LOCAL_ADMIN,
-            folder,
-            dry_run=dry_run,
-            strict=strict,
-            errors_path=errors,
-            currency=currency.upper(),
-            progress=update,
-        )
-    finally:
-        done()
+    summary = run(
+        "salesforce",
+        import_salesforce,
+        database,
+        LOCAL_ADMIN,
+        folder,
+        dry_run=dry_run,
+        strict=strict,
+        errors_path=errors,
+        currency=currency.upper(),
+    )
     report(summary, fmt)
     sys.stdout.flush()
 
@@ -111,7 +121,9 @@ def linkedin(
 ) -> None:
     """Import one seller's LinkedIn connections, matched to the people Crestline knows."""
     database = state(ctx).database()
-    summary = import_linkedin(
+    summary = run(
+        "linkedin",
+        import_linkedin,
         database,
         LOCAL_ADMIN,
         file,
@@ -136,8 +148,15 @@ def sellers(
 ) -> None:
     """Import our own people and their managers; a seller known by email is updated."""
     database = state(ctx).database()
-    summary = import_sellers(
-        database, LOCAL_ADMIN, file, dry_run=dry_run, strict=strict, errors_path=errors
+    summary = run(
+        "sellers",
+        import_sellers,
+        database,
+        LOCAL_ADMIN,
+        file,
+        dry_run=dry_run,
+        strict=strict,
+        errors_path=errors,
     )
     report(summary, fmt)
 
@@ -157,8 +176,15 @@ def activities(
 ) -> None:
     """Import meetings from a calendar export, or activities from a CSV, matched by email."""
     database = state(ctx).database()
-    summary = import_activities(
-        database, LOCAL_ADMIN, file, dry_run=dry_run, strict=strict, errors_path=errors
+    summary = run(
+        "activities",
+        import_activities,
+        database,
+        LOCAL_ADMIN,
+        file,
+        dry_run=dry_run,
+        strict=strict,
+        errors_path=errors,
     )
     report(summary, fmt)
 
@@ -177,7 +203,9 @@ def hubspot(
 ) -> None:
     """Import HubSpot company, contact and deal exports (CSV or Excel, label headers)."""
     database = state(ctx).database()
-    summary = import_hubspot(
+    summary = run(
+        "hubspot",
+        import_hubspot,
         database,
         LOCAL_ADMIN,
         folder,

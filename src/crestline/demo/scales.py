@@ -24,7 +24,7 @@ SCALES: dict[str, Scale] = {
     "small": Scale("small", 25, 1_500, 30, 6.0, 8.0, 0.5, 2.2, 0.15, chunk=25),
     "demo": Scale("demo", 400, 40_000, 150, 25.0, 17.0, 0.5, 4.5, 0.2, chunk=100),
     "enterprise": Scale(
-        "enterprise", 20_000, 2_000_000, 2_500, 25.0, 17.0, 0.6, 5.8, 0.22, chunk=250
+        "enterprise", 20_000, 2_000_000, 2_500, 25.0, 17.0, 0.6, 7.5, 0.22, chunk=250
     ),
 }
 

@@ -86,6 +86,9 @@ def read_records(
         raise BadInputError(f"{table.path}: no {col.headers[0]!r} column (required)")
     columns = spec.present(table)
     plan = [(c, c.keys) for c in columns]  # header lookups, computed once
+    where = {k: i for i, k in reversed(list(enumerate(table.keys)))}
+    positions = [(c, next(where[k] for k in c.keys if k in where)) for c in columns]
+    key_at = next((where[k] for k in spec.key_keys if k in where), -1)
     names = {c.name for c in columns}
     original = dict(zip(table.keys, table.header, strict=False))
     labels = {c.name: original[next(h for h in c.keys if h in original)] for c in columns}
@@ -114,7 +117,7 @@ def read_records(
                 + hashlib.blake2b("\x1f".join(row.cells).encode(), digest_size=12).hexdigest()
             )
         else:
-            raw_key = (row.get(*key_keys) or "").strip()
+            raw_key = (row.cells[key_at] if key_at < len(row.cells) else "").strip()
         if not raw_key:
             on_problem(problem(row, key_label, "empty record id"))
             continue
@@ -140,8 +143,10 @@ def read_records(
         seen[key] = (row.number, cells)
         record = Record(spec.kind, key, {}, {}, file, row, header, labels)
         rejected = False
-        for col, keys in plan:
-            raw = row.get(*keys)
+        cells_now = row.cells
+        width = len(cells_now)
+        for col, at in positions:
+            raw = cells_now[at] if at < width else ""
             if values.blank(raw):
                 if col.required:
                     on_problem(problem(row, labels[col.name], "required value is empty"))

@@ -33,6 +33,7 @@ from crestline.services.importing import (
     default_errors_path,
     keys_of,
     link_self,
+    reserve_for,
     run_import,
     upsert,
 )
@@ -210,12 +211,12 @@ class SalesforceImport:
         )
 
     def contacts(self, table: Table) -> None:
-        links: dict[str, str | None] = {}
+        deferred: dict[str, str | None] = {}
         rows_by_key: dict[str, Record] = {}
         for batch in self._read(table, sf.CONTACT):
             records, rows = [], []
             for r in batch:
-                row = dict(r.fields.items())
+                row = dict(r.fields)
                 row["full_name"] = _full_name(r.fields)
                 if "account" in r.refs:
                     if r.refs["account"] is None:
@@ -227,18 +228,30 @@ class SalesforceImport:
                         row["account_id"] = account
                 records.append(r)
                 rows.append(row)
-            done = upsert(self.ctx, "people", "Contact", records, rows, self.maps.people)
-            for r in records:
-                if "reports_to" in r.refs and r.key in done.changed:
-                    links[r.key] = r.refs["reports_to"]
-                    rows_by_key[r.key] = r.slim()
+            reserved = reserve_for(self.ctx, "people", records, self.maps.people)
+            position = {r.key: i for i, r in enumerate(records)}
+            if any("reports_to" in r.refs for r in records):
+                for i, (r, row) in enumerate(zip(records, rows, strict=True)):
+                    boss = r.refs.get("reports_to")
+                    known = self.maps.people.get(boss) if boss else None
+                    if boss is None:
+                        row["reports_to_id"] = None
+                    elif known is not None:
+                        row["reports_to_id"] = known[0]
+                    elif boss in reserved and position[boss] < i:  # written before this row
+                        row["reports_to_id"] = reserved[boss]
+                    else:  # later in the file, or missing: the second pass decides
+                        row["reports_to_id"] = None
+                        deferred[r.key] = boss
+                        rows_by_key[r.key] = r.slim()
+            upsert(self.ctx, "people", "Contact", records, rows, self.maps.people, reserved)
         link_self(
             self.ctx,
             "people",
             "reports_to_id",
             "Contact",
             "reports_to",
-            links,
+            deferred,
             rows_by_key,
             self.maps.people,
         )

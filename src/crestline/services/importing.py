@@ -208,11 +208,13 @@ def upsert(
     records: Sequence[Record],
     rows: Sequence[dict[str, Any]],
     existing: dict[str, tuple[int, str | None]],
+    reserved: dict[str, int] | None = None,
 ) -> Upserted:
     """Insert new records, update changed ones, count unchanged ones (by the source row's digest).
 
     ``rows`` are the column values of each record (only the columns its file gave); the source,
     external id and digest are added here. ``existing`` is updated with what was written.
+    ``reserved`` holds ids given out beforehand by :func:`reserve_for` (rows may refer to them).
     """
     table = ctx.table(table_name)
     counts = ctx.counts(kind)
@@ -231,10 +233,10 @@ def upsert(
             out.ids[record.key] = found[0]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if new:
-        first = reserve_ids(ctx.conn, table, len(new))
+        first = 0 if reserved is not None else reserve_ids(ctx.conn, table, len(new))
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for offset, (record, row, digest) in enumerate(new):
-            rid = first + offset
+            rid = reserved[record.key] if reserved is not None else first + offset
             groups.setdefault(tuple(row), []).append(
                 (rid, ctx.source, record.key, digest, now, *row.values())
             )
@@ -258,6 +260,18 @@ def upsert(
             bulk_update(ctx.conn, table, ["source_hash", "updated_at", *names], values)
         counts.updated += len(changed)
     return out
+
+
+def reserve_for(
+    ctx: ImportContext,
+    table_name: str,
+    records: Sequence[Record],
+    existing: dict[str, tuple[int, str | None]],
+) -> dict[str, int]:
+    """Ids for the records not stored yet, given out before they are written (see ``upsert``)."""
+    new = [r.key for r in records if r.key not in existing]
+    first = reserve_ids(ctx.conn, ctx.table(table_name), len(new))
+    return {key: first + offset for offset, key in enumerate(new)}
 
 
 def _scalar_defaults(table: Table, given: Sequence[str]) -> dict[str, Any]:
