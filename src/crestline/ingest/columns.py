@@ -147,7 +147,7 @@ def read_records(
         width = len(cells_now)
         for col, at in positions:
             raw = cells_now[at] if at < width else ""
-            if values.blank(raw):
+            if not raw or raw.isspace():
                 if col.required:
                     on_problem(problem(row, labels[col.name], "required value is empty"))
                     rejected = True
@@ -175,9 +175,10 @@ def read_records(
             continue
         if spec.derive is not None:
             spec.derive(record.fields, names)
-        bad = next((p for check in spec.extra_checks if (p := check(record)) is not None), None)
-        if bad is not None:
-            on_problem(bad)
-            if bad.severity == "error":
-                continue
+        if spec.extra_checks:
+            bad = next((p for check in spec.extra_checks if (p := check(record)) is not None), None)
+            if bad is not None:
+                on_problem(bad)
+                if bad.severity == "error":
+                    continue
         yield record

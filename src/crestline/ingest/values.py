@@ -34,6 +34,7 @@ MONTHS = {
     for m in names
 }
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LINKEDIN = re.compile(r"linkedin\.com/(?:in|pub)/([^/?#\s]+)", re.IGNORECASE)
 
 
 def blank(value: str | None) -> bool:
@@ -160,7 +161,7 @@ def domain_of(value: str) -> str:
 def linkedin_url(value: str) -> str:
     """A LinkedIn profile URL in one canonical form: ``https://www.linkedin.com/in/<slug>``."""
     v = value.strip()
-    m = re.search(r"linkedin\.com/(?:in|pub)/([^/?#\s]+)", v, re.IGNORECASE)
+    m = LINKEDIN.search(v)
     if not m:
         raise ValueError(f"{value!r} is not a LinkedIn profile address")
     return f"https://www.linkedin.com/in/{m.group(1).lower()}"
