@@ -27,6 +27,7 @@ from crestline.services.importing import (
     Progress,
     default_errors_path,
     keys_of,
+    require_folder,
     run_import,
     upsert,
 )
@@ -208,10 +209,7 @@ def import_hubspot(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import a folder of HubSpot exports (companies, contacts, deals; CSV or Excel)."""
-    if not folder.exists():
-        raise BadInputError(f"{folder}: no such folder")
-    if not folder.is_dir():
-        raise BadInputError(f"{folder}: not a folder (give the folder of the exports)")
+    require_folder(folder)
     files = hs.find_files(folder)
     if not files:
         raise BadInputError(

@@ -33,6 +33,7 @@ from crestline.services.importing import (
     default_errors_path,
     keys_of,
     link_self,
+    require_folder,
     reserve_for,
     run_import,
     upsert,
@@ -410,10 +411,7 @@ def import_salesforce(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import a folder of Salesforce object CSVs in one transaction; see docs/importing.md."""
-    if not folder.exists():
-        raise BadInputError(f"{folder}: no such folder")
-    if not folder.is_dir():
-        raise BadInputError(f"{folder}: not a folder (give the folder of the export's CSV files)")
+    require_folder(folder)
     files = sf.find_files(folder)
     if not files:
         raise BadInputError(
