@@ -47,10 +47,15 @@ class Record:
     labels: dict[str, str] = field(default_factory=dict)  # field or reference -> its header
 
     def digest(self) -> str:
-        """A fingerprint of what the source says, to tell a changed row from an unchanged one."""
-        parts = [f"{k}={v!r}" for k, v in sorted(self.fields.items())]
-        parts += [f"@{k}={v!r}" for k, v in sorted(self.refs.items())]
-        return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+        """A fingerprint of what the source says, to tell a changed row from an unchanged one:
+        the row's cells under their headers when there is a row, else the parsed values."""
+        if self.row is not None and self.row.cells:
+            text = "\x1f".join(self.header) + "\x1e" + "\x1f".join(self.row.cells)
+        else:
+            parts = [f"{k}={v!r}" for k, v in sorted(self.fields.items())]
+            parts += [f"@{k}={v!r}" for k, v in sorted(self.refs.items())]
+            text = "\x1f".join(parts)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def slim(self) -> Record:
         """A copy that can still name its file, row and fields, without the row's content."""

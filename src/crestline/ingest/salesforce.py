@@ -17,7 +17,6 @@ from crestline.ingest import values
 from crestline.ingest.columns import Column, ObjectSpec
 from crestline.ingest.sfid import to18
 
-SF_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 ROLES = (
     "Business User",
     "Decision Maker",
@@ -35,9 +34,9 @@ PREFIXES = {"001": "Account", "003": "Contact", "006": "Opportunity", "00Q": "Le
 
 def sf_id(value: str) -> str:
     v = value.strip()
-    if not SF_ID.match(v):
+    if len(v) not in (15, 18) or not (v.isascii() and v.isalnum()):
         raise ValueError(f"{value!r} is not a Salesforce id (15 or 18 letters and digits)")
-    return to18(v)
+    return v if len(v) == 18 else to18(v)
 
 
 def money(value: str) -> int:

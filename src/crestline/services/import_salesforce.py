@@ -58,7 +58,10 @@ def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
 
 
 def _full_name(fields: dict[str, Any]) -> str:
-    return " ".join(p for p in (fields.get("first_name"), fields.get("last_name")) if p)
+    first, last = fields.get("first_name"), fields.get("last_name")
+    if first and last:
+        return f"{first} {last}"
+    return first or last or ""
 
 
 @dataclass
@@ -214,6 +217,8 @@ class SalesforceImport:
     def contacts(self, table: Table) -> None:
         deferred: dict[str, str | None] = {}
         rows_by_key: dict[str, Record] = {}
+        written: set[str] = set()  # contacts this import inserted or updated
+        outward: list[str] = []  # contacts linked in the first pass to one it did not write
         for batch in self._read(table, sf.CONTACT):
             records, rows = [], []
             for r in batch:
@@ -239,13 +244,16 @@ class SalesforceImport:
                         row["reports_to_id"] = None
                     elif known is not None:
                         row["reports_to_id"] = known[0]
+                        if boss not in written:
+                            outward.append(r.key)
                     elif boss in reserved and position[boss] < i:  # written before this row
                         row["reports_to_id"] = reserved[boss]
                     else:  # later in the file, or missing: the second pass decides
                         row["reports_to_id"] = None
                         deferred[r.key] = boss
                         rows_by_key[r.key] = r.slim()
-            upsert(self.ctx, "people", "Contact", records, rows, self.maps.people, reserved)
+            done = upsert(self.ctx, "people", "Contact", records, rows, self.maps.people, reserved)
+            written |= done.changed
         link_self(
             self.ctx,
             "people",
@@ -255,6 +263,7 @@ class SalesforceImport:
             deferred,
             rows_by_key,
             self.maps.people,
+            starts=[self.maps.people[k][0] for k in outward if k in written],
         )
 
     def opportunities(self, table: Table) -> None:

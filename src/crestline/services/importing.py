@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -297,14 +297,21 @@ def keys_of(ctx: ImportContext, table_name: str) -> dict[str, tuple[int, str | N
     return source_keys(ctx.conn, ctx.table(table_name), ctx.source)
 
 
-def break_cycles(parent: dict[int, int | None]) -> list[list[int]]:
+def break_cycles(
+    parent: dict[int, int | None],
+    starts: Iterable[int] | None = None,
+    prefer: set[int] | frozenset[int] = frozenset(),
+) -> list[list[int]]:
     """Find the cycles of a child → parent map and cut each (the last member loses its parent).
 
-    Returns the cycles found, each as its members in order; ``parent`` is changed in place.
+    With ``starts``, only the chains above those nodes are walked (a cycle made by new links
+    always contains one of them). The link cut is that of the cycle's last member in ``prefer``
+    if any, else of its last member. Returns the cycles found, each ending with the member that
+    lost its parent; ``parent`` is changed in place.
     """
     state: dict[int, int] = {}  # 1 on the current walk, 2 finished
     cycles: list[list[int]] = []
-    for start in list(parent):
+    for start in list(parent) if starts is None else list(starts):
         if state.get(start):
             continue
         walk: list[int] = []
@@ -315,8 +322,12 @@ def break_cycles(parent: dict[int, int | None]) -> list[list[int]]:
             node = parent.get(node)
         if node is not None and state.get(node) == 1:
             cycle = walk[walk.index(node) :]
+            chosen = [n for n in cycle if n in prefer]
+            cut = chosen[-1] if chosen else cycle[-1]
+            at = cycle.index(cut)
+            cycle = cycle[at + 1 :] + cycle[: at + 1]  # from the cut's parent round to the cut
             cycles.append(cycle)
-            parent[cycle[-1]] = None
+            parent[cut] = None
         for n in walk:
             state[n] = 2
     return cycles
@@ -331,11 +342,16 @@ def link_self(
     links: dict[str, str | None],
     rows: dict[str, Record],
     target: dict[str, tuple[int, str | None]],
+    starts: Iterable[int] = (),
 ) -> None:
     """Second pass of a self-reference (manager, reports-to, parent): set ``column`` from
     ``links`` (record key → parent key), dropping links to missing records and breaking cycles
-    (among these links and those already stored), each with a warning on the row."""
-    if not links:
+    (among these links and those already stored), each with a warning on the row.
+
+    ``starts`` are the ids of records whose link was written in a first pass to a record this
+    import did not write: a cycle may close through them, so their chains are checked too."""
+    starts = list(starts)
+    if not links and not starts:
         return
     t = ctx.table(table_name)
     parent: dict[int, int | None] = dict(
@@ -354,7 +370,7 @@ def link_self(
         wanted[child] = found[0] if found is not None else None
     parent.update(wanted)
     by_id = {target[k][0]: k for k in links}
-    for cycle in break_cycles(parent):
+    for cycle in break_cycles(parent, [*wanted, *starts], prefer=set(by_id)):
         cut = cycle[-1]
         names = " → ".join(str(by_id.get(i, i)) for i in cycle)
         if cut in by_id:
@@ -362,5 +378,7 @@ def link_self(
                 rows[by_id[cut]].problem(ref, f"reporting cycle {names}; link dropped", "warning"),
                 kind,
             )
+        else:
+            ctx.problems.warn(f"{kind}: reporting cycle {names} (ids); link of {cut} dropped")
         wanted[cut] = None
     bulk_update(ctx.conn, t, [column], [(wanted[c], c) for c in wanted])
