@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import os
+import pickle
 import resource
 import sqlite3
 import subprocess
@@ -228,15 +229,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="enterprise", choices=sorted(SCALES))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--keep", type=Path, help="Keep the export (and the baseline rows) here, and reuse them."
+    )
     args = parser.parse_args()
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     results: dict[str, Any] = {"scale": args.scale, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="crestline-import-bench-") as tmp:
-        folder = Path(tmp) / "export"
-        folder.mkdir()
-        print(f"writing the {args.scale} export …", flush=True)
-        export = write_export(args.scale, folder)
+        folder = args.keep or Path(tmp) / "export"
+        kept = folder / "baseline.pickle"
+        if args.keep and kept.exists():
+            print(f"reusing the export in {folder}", flush=True)
+            with kept.open("rb") as fh:
+                export = pickle.load(fh)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            print(f"writing the {args.scale} export …", flush=True)
+            export = write_export(args.scale, folder)
+            if args.keep:
+                with kept.open("wb") as fh:
+                    pickle.dump(export, fh, protocol=pickle.HIGHEST_PROTOCOL)
         baseline = export.pop("baseline")
         results["export"] = export
         print(json.dumps(export), flush=True)

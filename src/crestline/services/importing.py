@@ -239,7 +239,8 @@ def upsert(
         else:
             counts.unchanged += 1
             out.ids[record.key] = found[0]
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    # as the storage layer writes times (naive UTC): a string costs no adapter call per row
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     if new:
         first = 0 if reserved is not None else reserve_ids(ctx.conn, table, len(new))
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
