@@ -218,29 +218,3 @@ def test_demo_world_round_trips_through_a_salesforce_export(
         assert lines(a) == lines(b)
         won = select(func.count()).where(Opportunity.is_won.is_(True))
         assert a.scalar(won) == b.scalar(won)
-
-
-def test_reading_beside_the_writer_gives_the_same_result(
-    db_url: str, quirks: Path, tmp_path: Path
-) -> None:
-    """Files parsed in a reader process: the same counts, warnings, rejected rows and data."""
-    from crestline.db.database import open_database
-
-    inline = open_database(f"sqlite:///{tmp_path / 'inline.db'}")
-    beside = open_database(db_url)
-    try:
-        a = import_salesforce(inline, LOCAL_ADMIN, quirks, errors_path=tmp_path / "a.csv")
-        b = import_salesforce(
-            beside, LOCAL_ADMIN, quirks, errors_path=tmp_path / "b.csv", read_beside=True
-        )
-        assert counts(a) == counts(b)
-        assert sorted(a.warnings) == sorted(b.warnings)
-        assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
-        with inline.reader() as x, beside.reader() as y:
-            q = select(Person.full_name, Person.title, Person.email).order_by(Person.full_name)
-            assert x.execute(q).all() == y.execute(q).all()
-        again = import_salesforce(beside, LOCAL_ADMIN, quirks, read_beside=True)
-        assert all(c.inserted == 0 and c.updated == 0 for c in again.objects.values())
-    finally:
-        inline.close()
-        beside.close()

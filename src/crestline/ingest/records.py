@@ -45,13 +45,10 @@ class Record:
     row: Row | None = None
     header: tuple[str, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # field or reference -> its header
-    fingerprint: str | None = None  # the digest, once taken
 
     def digest(self) -> str:
         """A fingerprint of what the source says, to tell a changed row from an unchanged one:
         the row's cells under their headers when there is a row, else the parsed values."""
-        if self.fingerprint is not None:
-            return self.fingerprint
         if self.row is not None and self.row.cells:
             text = "\x1f".join(self.header) + "\x1e" + "\x1f".join(self.row.cells)
         else:

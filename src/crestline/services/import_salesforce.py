@@ -22,8 +22,7 @@ from crestline.db.database import Database
 from crestline.db.models import Seller
 from crestline.errors import BadInputError
 from crestline.ingest import salesforce as sf
-from crestline.ingest.columns import ObjectSpec, ReadStats
-from crestline.ingest.pipeline import read_records_beside
+from crestline.ingest.columns import ObjectSpec, ReadStats, read_records
 from crestline.ingest.records import Problem, Record
 from crestline.ingest.tabular import Table, open_table
 from crestline.services.auth import Actor
@@ -77,10 +76,9 @@ class Maps:
 
 
 class SalesforceImport:
-    def __init__(self, ctx: ImportContext, currency: str, beside: bool = False) -> None:
+    def __init__(self, ctx: ImportContext, currency: str) -> None:
         self.ctx = ctx
         self.currency = currency
-        self.beside = beside  # parse every file in a reader process, not only big ones
         self.maps = Maps(
             sellers=keys_of(ctx, "sellers"),
             accounts=keys_of(ctx, "accounts"),
@@ -128,9 +126,7 @@ class SalesforceImport:
             self.ctx.problems.add(problem, spec.kind)
 
         done = 0
-        for batch in _batches(
-            read_records_beside(table, spec, on_problem=on_problem, stats=stats, force=self.beside)
-        ):
+        for batch in _batches(read_records(table, spec, on_problem=on_problem, stats=stats)):
             yield batch
             done += len(batch)
             if self.ctx.progress:
@@ -422,12 +418,8 @@ def import_salesforce(
     errors_path: Path | None = None,
     currency: str = "USD",
     progress: Progress | None = None,
-    read_beside: bool = False,
 ) -> ImportSummary:
-    """Import a folder of Salesforce object CSVs in one transaction; see docs/importing.md.
-
-    Big files are parsed in a reader process beside the writer; ``read_beside`` makes every
-    file so (for tests)."""
+    """Import a folder of Salesforce object CSVs in one transaction; see docs/importing.md."""
     require_folder(folder)
     files = sf.find_files(folder)
     if not files:
@@ -450,7 +442,7 @@ def import_salesforce(
         errors_path=errors,
         progress=progress,
     ) as ctx:
-        job = SalesforceImport(ctx, currency, beside=read_beside)
+        job = SalesforceImport(ctx, currency)
         for spec, table in tables:
             if spec is sf.USER:
                 job.users(table)
