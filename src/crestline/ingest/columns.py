@@ -89,6 +89,9 @@ def read_records(
     where = {k: i for i, k in reversed(list(enumerate(table.keys)))}
     positions = [(c, next(where[k] for k in c.keys if k in where)) for c in columns]
     key_at = next((where[k] for k in spec.key_keys if k in where), -1)
+    steps = [  # one tuple a column, unpacked in the row loop
+        (c.name, at, c.parse, c.ref, c.date, c.required, c.lenient) for c, at in positions
+    ]
     names = {c.name for c in columns}
     original = dict(zip(table.keys, table.header, strict=False))
     labels = {c.name: original[next(h for h in c.keys if h in original)] for c in columns}
@@ -141,36 +144,37 @@ def read_records(
                 )
             continue
         seen[key] = (row.number, cells)
-        record = Record(spec.kind, key, {}, {}, file, row, header, labels)
+        fields: dict[str, Any] = {}
+        refs: dict[str, Any] = {}
+        record = Record(spec.kind, key, fields, refs, file, row, header, labels)
         rejected = False
         cells_now = row.cells
         width = len(cells_now)
-        for col, at in positions:
+        for name, at, parse, is_ref, is_date, required, lenient in steps:
+            target = refs if is_ref else fields
             raw = cells_now[at] if at < width else ""
             if not raw or raw.isspace():
-                if col.required:
-                    on_problem(problem(row, labels[col.name], "required value is empty"))
+                if required:
+                    on_problem(problem(row, labels[name], "required value is empty"))
                     rejected = True
                     break
-                (record.refs if col.ref else record.fields)[col.name] = None
+                target[name] = None
                 continue
-            assert raw is not None
             try:
-                if col.date:
-                    value: Any = values.parse_date(raw, dayfirst=dayfirst[col.name])
-                elif col.parse is not None:
-                    value = col.parse(raw)
+                if is_date:
+                    target[name] = values.parse_date(raw, dayfirst=dayfirst[name])
+                elif parse is not None:
+                    target[name] = parse(raw)
                 else:
-                    value = " ".join(raw.split())
+                    target[name] = " ".join(raw.split())
             except ValueError as exc:
-                if col.lenient and not col.required:
-                    on_problem(problem(row, labels[col.name], f"{exc}; left empty", "warning"))
-                    (record.refs if col.ref else record.fields)[col.name] = None
+                if lenient and not required:
+                    on_problem(problem(row, labels[name], f"{exc}; left empty", "warning"))
+                    target[name] = None
                     continue
-                on_problem(problem(row, labels[col.name], str(exc)))
+                on_problem(problem(row, labels[name], str(exc)))
                 rejected = True
                 break
-            (record.refs if col.ref else record.fields)[col.name] = value
         if rejected:
             continue
         if spec.derive is not None:

@@ -33,6 +33,8 @@ PREFIXES = {"001": "Account", "003": "Contact", "006": "Opportunity", "00Q": "Le
 
 
 def sf_id(value: str) -> str:
+    if len(value) == 18 and value.isalnum() and value.isascii():
+        return value  # the common case: an 18-character id, written as it should be
     v = value.strip()
     if len(v) not in (15, 18) or not (v.isascii() and v.isalnum()):
         raise ValueError(f"{value!r} is not a Salesforce id (15 or 18 letters and digits)")

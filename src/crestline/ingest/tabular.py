@@ -88,8 +88,8 @@ class Table:
         try:
             for cells in self._reader:
                 number += 1
-                if not cells or not "".join(cells).strip():
-                    continue
+                if not cells or (not cells[0].strip() and not "".join(cells).strip()):
+                    continue  # a blank line, or one of empty cells
                 yield Row(number, cells, index)
         except csv.Error as exc:
             raise BadInputError(f"{self.path}: row {number + 1}: unreadable CSV ({exc})") from None
