@@ -166,7 +166,10 @@ def read_records(
                 elif parse is not None:
                     target[name] = parse(raw)
                 else:
-                    target[name] = " ".join(raw.split())
+                    text = raw.strip()
+                    if "  " in text or "\n" in text or "\r" in text or "\t" in text:
+                        text = " ".join(text.split())
+                    target[name] = text
             except ValueError as exc:
                 if lenient and not required:
                     on_problem(problem(row, labels[name], f"{exc}; left empty", "warning"))

@@ -132,7 +132,7 @@ def run_import(
 ) -> Iterator[ImportContext]:
     """The frame of an import: one transaction, rolled back for a dry run or a strict failure."""
     require_admin(actor)
-    with _collector_paused():
+    with collector_paused():
         yield from _run_import(
             database,
             actor,
@@ -146,7 +146,7 @@ def run_import(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: an import builds millions of long-lived objects with
     no reference cycles, and each full collection would walk them all again."""
     was_enabled = gc.isenabled()

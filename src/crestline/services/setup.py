@@ -14,6 +14,7 @@ from crestline.demo.load import LoadSummary, Progress, write_world
 from crestline.demo.scales import SCALES, Scale
 from crestline.errors import BadInputError, ConflictError, PermissionDeniedError
 from crestline.services.auth import Actor, hash_password
+from crestline.services.importing import collector_paused
 
 
 def open_db(db: str, *, create: bool = True) -> Database:
@@ -93,7 +94,7 @@ def build_demo_world(
             f"{display_url(database.url)} already holds {what}; add --fresh to replace it"
         )
     summary: LoadSummary
-    with database.engine.begin() as conn:
+    with collector_paused(), database.engine.begin() as conn:
         if has_data or facts:
             if conn.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
