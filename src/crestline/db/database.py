@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -163,7 +163,3 @@ def open_database(db: str, *, create: bool = True, migrate: bool = True) -> Data
         engine.dispose()
         raise
     return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
-
-
-def table_names(engine: Engine) -> list[str]:
-    return inspect(engine).get_table_names()

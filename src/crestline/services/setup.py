@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, text
 
 from crestline.db.database import Database as Database
 from crestline.db.database import display_url, open_database
-from crestline.db.migrate import current_revision, head_revision
+from crestline.db.migrate import current_revision
 from crestline.db.models import Account, Base, DemoFact
 from crestline.demo.load import LoadSummary, Progress, write_world
 from crestline.demo.scales import SCALES, Scale
@@ -108,10 +108,6 @@ def build_demo_world(
             conn.exec_driver_sql("PRAGMA optimize")
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return DemoResult(True, scale.name, seed, summary.rows)
-
-
-def schema_is_current(database: Database) -> bool:
-    return current_revision(database.engine) == head_revision()
 
 
 def schema_revision(database: Database) -> str | None:
