@@ -99,16 +99,43 @@ def _has(text: str, phrase: str) -> bool:
     return f" {phrase} " in f" {text} "
 
 
+_INDEXES: dict[int, tuple[tuple[str, ...], dict[str, list[tuple[int, str]]]]] = {}
+
+
+def _index(phrases: tuple[str, ...]) -> dict[str, list[tuple[int, str]]]:
+    """Phrases by their first word, with their position in ``phrases`` (longest first)."""
+    found = _INDEXES.get(id(phrases))
+    if found is not None and found[0] is phrases:
+        return found[1]
+    index: dict[str, list[tuple[int, str]]] = {}
+    for at, phrase in enumerate(phrases):
+        index.setdefault(phrase.split(" ", 1)[0], []).append((at, phrase))
+    _INDEXES[id(phrases)] = (phrases, index)
+    return index
+
+
 def _first(text: str, phrases: tuple[str, ...]) -> str | None:
-    for phrase in phrases:
-        if _has(text, phrase):
-            return phrase
-    return None
+    """The first of ``phrases`` (the longest, as they are sorted) found in ``text``."""
+    index = _index(phrases)
+    best: tuple[int, str] | None = None
+    for word in set(text.split()):
+        for at, phrase in index.get(word, ()):
+            if (best is None or at < best[0]) and _has(text, phrase):
+                best = (at, phrase)
+    return best[1] if best else None
 
 
 class TitleClassifier:
     def __init__(self, lexicon: Lexicon, cache_size: int = 1_000_000) -> None:
         self.lex = lexicon
+        lv = lexicon.levels
+        self.higher = lv["vp"] + lv["evp"] + lv["board"] + lv["director"]
+        self.leaders = lv["c_suite"] + lv["director"] + lv["manager"]
+        self.real_entry = tuple(p for p in lv["entry"] if p != "junior")
+        self.function_index: dict[str, list[tuple[str, str]]] = {}
+        for name, phrases in lexicon.functions.items():
+            for phrase in phrases:
+                self.function_index.setdefault(phrase.split(" ", 1)[0], []).append((name, phrase))
         self.classify = lru_cache(maxsize=cache_size)(self._classify)
 
     # --- steps -------------------------------------------------------------------------------
@@ -149,7 +176,7 @@ class TitleClassifier:
         if _first(text, lv["assistant"]) and not CHIEF.search(head):
             rules.append("assistant")
             return "individual_contributor"
-        higher = lv["vp"] + lv["evp"] + lv["board"] + lv["director"]
+        higher = self.higher
         things = bool(_first(text, lv["individual_managers"])) and not _first(text, higher)
         if things:
             rules.append("manages things, not people")
@@ -213,15 +240,16 @@ class TitleClassifier:
                 return "general_management"
         best: str | None = None
         best_score = 0.0
-        for name, phrases in self.lex.functions.items():
-            for phrase in phrases:
-                if _has(text, phrase):
-                    score = len(phrase) + (5.0 if chief and phrase in chief.group(1) else 0.0)
-                    pos = f" {text} ".find(f" {phrase} ")
-                    score -= pos / 1000  # earlier words name the role first
-                    if score > best_score:
-                        best, best_score = name, score
-                    break
+        padded = f" {text} "
+        for word in set(text.split()):
+            for name, phrase in self.function_index.get(word, ()):
+                pos = padded.find(f" {phrase} ")
+                if pos < 0:
+                    continue
+                score = len(phrase) + (5.0 if chief and phrase in chief.group(1) else 0.0)
+                score -= pos / 1000  # earlier words name the role first
+                if score > best_score:
+                    best, best_score = name, score
         if best is not None:
             rules.append(f"function:{best}")
             return best
