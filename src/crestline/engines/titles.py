@@ -23,6 +23,44 @@ RANK = {level: i for i, level in enumerate(LEVELS)}
 UNKNOWN = "unknown"
 PRESIDENT = ("president", "presidente", "praesident", "prasident")
 VICE_PRESIDENT = ("vice president", "vice presidente", "vicepresidente", "vicepresident")
+CHIEF_FUNCTIONS = (
+    ("information security", "security"),
+    ("security", "security"),
+    ("information", "technology"),
+    ("technology", "technology"),
+    ("technical", "technology"),
+    ("digital", "technology"),
+    ("financial", "finance"),
+    ("finance", "finance"),
+    ("accounting", "finance"),
+    ("investment", "finance"),
+    ("operating", "operations"),
+    ("operations", "operations"),
+    ("marketing", "marketing"),
+    ("growth", "marketing"),
+    ("human resources", "human_resources"),
+    ("people", "human_resources"),
+    ("revenue", "sales"),
+    ("sales", "sales"),
+    ("commercial", "sales"),
+    ("data", "data"),
+    ("analytics", "data"),
+    ("strategy", "strategy"),
+    ("transformation", "strategy"),
+    ("legal", "legal"),
+    ("procurement", "procurement"),
+    ("purchasing", "procurement"),
+    ("product", "product"),
+    ("customer", "customer_success"),
+    ("risk", "risk_compliance"),
+    ("compliance", "risk_compliance"),
+    ("communications", "communications"),
+    ("supply chain", "supply_chain"),
+    ("scientific", "research"),
+    ("medical", "research"),
+    ("research", "research"),
+    ("administrative", "administration"),
+)
 SEPARATORS = re.compile(
     r"\s+[|•·–—]\s+|\s*[|•·]\s*|\s+-\s+|;|\(|\)|\[|\]"
     r"|,\s*(?=(?:jetzt|now|currently|actuellement|ahora|ora|nu|agora)\b)"
@@ -210,6 +248,9 @@ class TitleClassifier:
             level = name
         if level is None and things:
             level = "individual_contributor"
+        if level is None and _first(text, lv["individual_contributor"]):
+            rules.append("role noun: individual contributor")
+            level = "individual_contributor"
         real_entry = tuple(p for p in lv["entry"] if p != "junior")
         if (
             level == "entry"
@@ -238,16 +279,21 @@ class TitleClassifier:
             inner = chief.group(1).strip()
             if inner in ("executive", ""):
                 return "general_management"
+            for words, name in CHIEF_FUNCTIONS:
+                if inner.startswith(words):
+                    rules.append(f"function:{name} (chief {words} officer)")
+                    return name
         best: str | None = None
-        best_score = 0.0
+        best_score = float("-inf")
         padded = f" {text} "
         for word in set(text.split()):
             for name, phrase in self.function_index.get(word, ()):
                 pos = padded.find(f" {phrase} ")
                 if pos < 0:
                     continue
-                score = len(phrase) + (5.0 if chief and phrase in chief.group(1) else 0.0)
-                score -= pos / 1000  # earlier words name the role first
+                score = len(phrase) / 1000 - pos  # earlier words name the role first
+                if chief and phrase in chief.group(1):
+                    score += 1000
                 if score > best_score:
                     best, best_score = name, score
         if best is not None:
@@ -305,7 +351,8 @@ class TitleClassifier:
                 if level is None and function != UNKNOWN:
                     level = "individual_contributor"
                     part_rules.append("no level word: individual contributor")
-                rank = RANK.get(level, 99) if level else 99
+                inferred = "no level word: individual contributor" in part_rules
+                rank = 50 if inferred else (RANK.get(level, 99) if level else 99)
                 if best is None or rank < best[0]:
                     best = (rank, level or UNKNOWN, function, [*part_rules])
                 elif rank == best[0] and best[2] == UNKNOWN and function != UNKNOWN:
