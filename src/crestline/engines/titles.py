@@ -133,6 +133,57 @@ class TitleClass:
     rules: tuple[str, ...]
 
 
+# Heads of German (and Dutch) compound titles: "Vertriebsleiter" is a "leiter" of "Vertrieb".
+COMPOUND_HEADS = (
+    "leiterin",
+    "leiter",
+    "managerin",
+    "manager",
+    "mitarbeiterin",
+    "mitarbeiter",
+    "ingenieurin",
+    "ingenieur",
+    "beraterin",
+    "berater",
+    "technikerin",
+    "techniker",
+    "informatikerin",
+    "informatiker",
+    "beauftragte",
+    "beauftragter",
+    "assistentin",
+    "assistent",
+    "planerin",
+    "planer",
+    "controllerin",
+    "controller",
+    "administratorin",
+    "administrator",
+    "spezialistin",
+    "spezialist",
+    "referentin",
+    "referent",
+    "vorstand",
+    "einkaufer",
+    "kaufmann",
+    "kauffrau",
+    "medewerker",
+    "adviseur",
+    "manager",
+)
+
+
+def _decompound(word: str) -> str:
+    """``vertriebsleiter`` → ``vertrieb leiter``; words that are only a head stay whole."""
+    for head in COMPOUND_HEADS:
+        if word.endswith(head) and len(word) >= len(head) + 3:
+            stem = word[: -len(head)].rstrip("-")
+            if stem.endswith("s") and len(stem) > 4:
+                stem = stem[:-1]  # the linking s of Vertrieb-s-leiter
+            return f"{stem} {head}"
+    return word
+
+
 def _has(text: str, phrase: str) -> bool:
     return f" {phrase} " in f" {text} "
 
@@ -170,6 +221,12 @@ class TitleClassifier:
         self.higher = lv["vp"] + lv["evp"] + lv["board"] + lv["director"]
         self.leaders = lv["c_suite"] + lv["director"] + lv["manager"]
         self.real_entry = tuple(p for p in lv["entry"] if p != "junior")
+        self.known_words = {  # single-word phrases: never cut into a compound's parts
+            p
+            for phrases in (*lexicon.levels.values(), *lexicon.functions.values())
+            for p in phrases
+            if " " not in p
+        }
         self.function_index: dict[str, list[tuple[str, str]]] = {}
         for name, phrases in lexicon.functions.items():
             for phrase in phrases:
@@ -179,8 +236,8 @@ class TitleClassifier:
     # --- steps -------------------------------------------------------------------------------
 
     def _expand(self, text: str) -> str:
-        words = text.split()
-        return " ".join(self.lex.abbreviations.get(w, w) for w in words)
+        words = [self.lex.abbreviations.get(w, w) for w in text.split()]
+        return " ".join(w if w in self.known_words else _decompound(w) for w in words)
 
     def _fix_typos(self, text: str, rules: list[str]) -> str:
         out = []
