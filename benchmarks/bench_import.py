@@ -38,22 +38,8 @@ from crestline.demo.scales import SCALES  # noqa: E402
 from crestline.demo.world import COLUMNS, WorldGenerator  # noqa: E402
 from crestline.ingest.sfid import make_id  # noqa: E402
 
-PEOPLE = (
-    "id",
-    "source",
-    "external_id",
-    "account_id",
-    "first_name",
-    "last_name",
-    "full_name",
-    "title",
-    "department",
-    "reports_to_id",
-    "email",
-    "phone",
-    "linkedin_url",
-    "updated_at",
-)
+# the columns of the generator's rows that a Salesforce Contact export carries
+PEOPLE = tuple(c for c in COLUMNS["people"] if c not in ("country", "company_name"))
 ACCOUNTS = (
     "id",
     "source",

@@ -42,14 +42,36 @@ def register(app: typer.Typer) -> None:
 
 
 def run(
-    label: str, importer: Callable[..., ImportSummary], *args: Any, **kwargs: Any
-) -> ImportSummary:
-    """Run an import with a progress counter on the terminal."""
+    ctx: typer.Context,
+    label: str,
+    importer: Callable[..., ImportSummary],
+    location: Path,
+    *,
+    dry_run: bool,
+    strict: bool,
+    errors: Path | None,
+    fmt: Format,
+    **extra: Any,
+) -> None:
+    """Every import command's body: open the database, import with a progress counter on the
+    terminal, print the summary."""
+    database = state(ctx).database()
     update, done = progress_counter(label)
     try:
-        return importer(*args, progress=update, **kwargs)
+        summary = importer(
+            database,
+            LOCAL_ADMIN,
+            location,
+            dry_run=dry_run,
+            strict=strict,
+            errors_path=errors,
+            progress=update,
+            **extra,
+        )
     finally:
         done()
+    report(summary, fmt)
+    sys.stdout.flush()
 
 
 def report(summary: ImportSummary, fmt: Format) -> None:
@@ -90,20 +112,17 @@ def salesforce(
     fmt: Format = FORMAT,
 ) -> None:
     """Import a Salesforce Data Loader or weekly Data Export folder (one CSV per object)."""
-    database = state(ctx).database()
-    summary = run(
+    run(
+        ctx,
         "salesforce",
         import_salesforce,
-        database,
-        LOCAL_ADMIN,
         folder,
         dry_run=dry_run,
         strict=strict,
-        errors_path=errors,
+        errors=errors,
         currency=currency.upper(),
+        fmt=fmt,
     )
-    report(summary, fmt)
-    sys.stdout.flush()
 
 
 @import_app.command(
@@ -120,19 +139,17 @@ def linkedin(
     fmt: Format = FORMAT,
 ) -> None:
     """Import one seller's LinkedIn connections, matched to the people Crestline knows."""
-    database = state(ctx).database()
-    summary = run(
+    run(
+        ctx,
         "linkedin",
         import_linkedin,
-        database,
-        LOCAL_ADMIN,
         file,
         seller=seller,
         dry_run=dry_run,
         strict=strict,
-        errors_path=errors,
+        errors=errors,
+        fmt=fmt,
     )
-    report(summary, fmt)
 
 
 @import_app.command("sellers", epilog="Example: crestline import sellers team.csv --dry-run")
@@ -147,18 +164,16 @@ def sellers(
     fmt: Format = FORMAT,
 ) -> None:
     """Import our own people and their managers; a seller known by email is updated."""
-    database = state(ctx).database()
-    summary = run(
+    run(
+        ctx,
         "sellers",
         import_sellers,
-        database,
-        LOCAL_ADMIN,
         file,
         dry_run=dry_run,
         strict=strict,
-        errors_path=errors,
+        errors=errors,
+        fmt=fmt,
     )
-    report(summary, fmt)
 
 
 @import_app.command(
@@ -175,18 +190,16 @@ def activities(
     fmt: Format = FORMAT,
 ) -> None:
     """Import meetings from a calendar export, or activities from a CSV, matched by email."""
-    database = state(ctx).database()
-    summary = run(
+    run(
+        ctx,
         "activities",
         import_activities,
-        database,
-        LOCAL_ADMIN,
         file,
         dry_run=dry_run,
         strict=strict,
-        errors_path=errors,
+        errors=errors,
+        fmt=fmt,
     )
-    report(summary, fmt)
 
 
 @import_app.command("hubspot", epilog="Example: crestline import hubspot ./hubspot-exports")
@@ -202,16 +215,14 @@ def hubspot(
     fmt: Format = FORMAT,
 ) -> None:
     """Import HubSpot company, contact and deal exports (CSV or Excel, label headers)."""
-    database = state(ctx).database()
-    summary = run(
+    run(
+        ctx,
         "hubspot",
         import_hubspot,
-        database,
-        LOCAL_ADMIN,
         folder,
         dry_run=dry_run,
         strict=strict,
-        errors_path=errors,
+        errors=errors,
         currency=currency.upper(),
+        fmt=fmt,
     )
-    report(summary, fmt)
