@@ -31,7 +31,9 @@ def test_import_prints_the_json_summary(capsys: pytest.CaptureFixture[str], tmp_
     )
     assert result.code == 0, result.err
     summary = json.loads(result.out)
-    assert set(summary) == {"source", "dry_run", "objects", "warnings", "errors_file"}
+    assert set(summary) == {"source", "dry_run", "objects", "warnings", "errors_file", "insights"}
+    # the quirks export has 3 accounts; every one's decision-maker insights were computed
+    assert summary["insights"]["refreshed"] == summary["insights"]["accounts"] >= 1
     assert summary["source"] == "salesforce" and summary["dry_run"] is False
     assert summary["objects"]["Contact"] == {
         "read": 8,

@@ -480,6 +480,106 @@ class ImportRun(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+# --- decision-makers: derived insights and the relationship map -----------------------------
+
+
+class PersonInsight(Base):
+    """What Crestline derived about a person: title class, place in the org chart, power.
+
+    One writer: ``services/decision_makers.py`` rewrites an account's rows when its inputs change.
+    """
+
+    __tablename__ = "person_insights"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    seniority: Mapped[str] = mapped_column(String(32))  # effective: confirmed, title, or chart
+    function: Mapped[str] = mapped_column(String(32))
+    title_seniority: Mapped[str] = mapped_column(String(32))  # what the title classifier said
+    title_function: Mapped[str] = mapped_column(String(32))
+    title_confidence: Mapped[float] = mapped_column(Float)
+    normalised_title: Mapped[str | None] = mapped_column(String(300))
+    title_rules: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    level_source: Mapped[str] = mapped_column(String(16))  # title, chart, confirmed
+    manager_id: Mapped[int | None] = mapped_column(Integer)  # effective line (known or inferred)
+    line_source: Mapped[str | None] = mapped_column(String(16))  # crm, inferred, confirmed
+    line_confidence: Mapped[float | None] = mapped_column(Float)
+    line_reason: Mapped[str | None] = mapped_column(String(300))
+    depth: Mapped[int] = mapped_column(Integer)
+    span: Mapped[int] = mapped_column(Integer)
+    subtree: Mapped[int] = mapped_column(Integer)
+    power: Mapped[float] = mapped_column(Float)
+    power_factors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    power_rank: Mapped[int] = mapped_column(Integer)
+
+
+class AccountInsight(Base):
+    """An account's org chart in figures, and the fingerprint of the inputs it came from."""
+
+    __tablename__ = "account_insights"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    input_hash: Mapped[str] = mapped_column(String(32))
+    top_person_id: Mapped[int | None] = mapped_column(Integer)
+    people: Mapped[int] = mapped_column(Integer)
+    depth: Mapped[int] = mapped_column(Integer)
+    mean_span: Mapped[float] = mapped_column(Float)
+    hierarchy_index: Mapped[float] = mapped_column(Float)
+    inferred_lines: Mapped[int] = mapped_column(Integer)
+    broken_lines: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+
+
+class PersonAssessment(Base):
+    """What our people recorded about a person: the relationship map and their corrections.
+
+    Kept apart from imported rows, so a re-import never overwrites a confirmed value.
+    """
+
+    __tablename__ = "person_assessments"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    support: Mapped[str | None] = mapped_column(String(16))  # mentor … enemy
+    coverage: Mapped[str | None] = mapped_column(String(16))  # unknown … in_depth
+    relationship: Mapped[str | None] = mapped_column(String(16))  # our owner's level with them
+    seniority: Mapped[str | None] = mapped_column(String(32))  # confirmed level
+    function: Mapped[str | None] = mapped_column(String(32))  # confirmed function
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )  # confirmed reporting line
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class InfluenceLine(Base):
+    """Influence outside the hierarchy: ``from_person`` sways ``to_person``."""
+
+    __tablename__ = "influence_lines"
+    __table_args__ = (UniqueConstraint("from_person_id", "to_person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    to_person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    strength: Mapped[str] = mapped_column(String(16), default="medium")  # low, medium, high
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
 # --- demo world ground truth -----------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from crestline.db.models import Base, ImportRun
 from crestline.errors import BadInputError, PermissionDeniedError
 from crestline.ingest.records import Problem, Record
 from crestline.services.auth import Actor
+from crestline.services.insights import refresh_insights
 
 MAX_WARNINGS = 200
 Progress = Callable[[str, int], None]
@@ -47,6 +48,7 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
     errors_file: str | None = None
     matches: dict[str, int] | None = None
+    insights: dict[str, Any] | None = None  # accounts whose decision-maker insights changed
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -58,6 +60,8 @@ class ImportSummary:
         }
         if self.matches is not None:
             out["matches"] = self.matches
+        if self.insights is not None:
+            out["insights"] = self.insights
         return out
 
     @property
@@ -185,6 +189,7 @@ def _run_import(
                 )
             if dry_run:
                 raise _DryRun()
+            summary.insights = refresh_insights(conn).as_dict()
             conn.execute(
                 insert(ImportRun).values(
                     source=source,

@@ -15,6 +15,7 @@ from crestline.demo.scales import SCALES, Scale
 from crestline.errors import BadInputError, ConflictError, PermissionDeniedError
 from crestline.services.auth import Actor, hash_password
 from crestline.services.importing import collector_paused
+from crestline.services.insights import refresh_insights
 
 
 def open_db(db: str, *, create: bool = True) -> Database:
@@ -103,6 +104,7 @@ def build_demo_world(
                 for table in reversed(Base.metadata.sorted_tables):
                     conn.execute(delete(table))
         summary = write_world(conn, scale, seed, password_hasher=hash_password, progress=progress)
+        refresh_insights(conn)
     if database.backend == "sqlite":
         with database.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA optimize")

@@ -1,0 +1,465 @@
+"""Who decides at an account: people ranked by power, the org chart, committee coverage per deal.
+
+Read side: :func:`decision_makers` analyses one account as of a date (the demo world's date in the
+demo, else today). Write side: :func:`assess_person` records what our people know — support,
+coverage, relationship, a confirmed level, function or reporting line — and :func:`set_role`
+records a buying role on an opportunity; both refresh the account's stored insights.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crestline.db.models import (
+    Account,
+    ContactRole,
+    Opportunity,
+    Person,
+    PersonAssessment,
+)
+from crestline.engines.committee import Committee, Participant, Suggestion, assess
+from crestline.engines.influence import rank_power
+from crestline.engines.orgchart import LEVELS
+from crestline.engines.titles import UNKNOWN
+from crestline.errors import BadInputError, NotFoundError, PermissionDeniedError
+from crestline.services.accounts import resolve_account
+from crestline.services.auth import Actor, visible_owner_ids
+from crestline.services.insights import (
+    AccountAnalysis,
+    analyse,
+    level_source,
+    line_of,
+    load_inputs,
+    offering_targets,
+    refresh_insights,
+    resolve_as_of,
+    stakeholders,
+)
+from crestline.services.titles import classifier
+
+SUPPORT = ("mentor", "supporter", "neutral", "non_supporter", "enemy")
+COVERAGE = ("unknown", "none", "light", "partial", "in_depth")
+RELATIONSHIP = ("none", "introduced", "acquainted", "trusted", "advocate")
+FUNCTIONS = (
+    "general_management",
+    "finance",
+    "technology",
+    "operations",
+    "sales",
+    "marketing",
+    "human_resources",
+    "legal",
+    "procurement",
+    "product",
+    "customer_success",
+    "data",
+    "security",
+    "supply_chain",
+    "research",
+    "strategy",
+    "communications",
+    "risk_compliance",
+    "administration",
+)
+CRM_ROLES = (
+    "Economic Buyer",
+    "Economic Decision Maker",
+    "Executive Sponsor",
+    "Decision Maker",
+    "Technical Buyer",
+    "Evaluator",
+    "Champion",
+    "Influencer",
+    "Business User",
+    "Other",
+)
+ENGAGED_DAYS = 90
+COMMITTEE_TOP = 5
+
+
+@dataclass(frozen=True)
+class RankedPerson:
+    id: int
+    name: str
+    title: str | None
+    seniority: str
+    function: str
+    title_seniority: str  # what the title alone says
+    title_function: str
+    level_source: str  # title, chart, confirmed
+    manager_id: int | None
+    line_source: str | None  # crm, inferred, confirmed
+    line_confidence: float | None
+    line_reason: str | None
+    depth: int
+    reports: int
+    below: int
+    power: float
+    rank: int
+    factors: list[dict[str, Any]]
+    reasons: list[str]
+    last_touch: str | None
+    engaged: bool  # touched in the last 90 days
+    support: str | None
+    coverage: str | None
+    relationship: str | None
+
+
+@dataclass(frozen=True)
+class OpportunityCoverage:
+    id: int
+    name: str
+    stage: str
+    amount_minor: int | None
+    currency: str
+    target_functions: list[str]
+    likely_deciders: list[dict[str, Any]]  # id, name, power, reasons
+    committee: Committee
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.committee
+        return {
+            "id": self.id,
+            "name": self.name,
+            "stage": self.stage,
+            "amount_minor": self.amount_minor,
+            "currency": self.currency,
+            "target_functions": self.target_functions,
+            "likely_deciders": self.likely_deciders,
+            "health": c.health,
+            "warnings": list(c.warnings),
+            "roles": [
+                {
+                    "role": r.role,
+                    "status": r.status,
+                    "people": [{"id": i, "name": n} for i, n in r.people],
+                    "engaged": list(r.engaged),
+                    "suggestion": asdict(r.suggestion) if r.suggestion else None,
+                }
+                for r in c.roles
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class DecisionMakers:
+    account_id: int
+    account_name: str
+    as_of: dt.date
+    top_id: int | None
+    depth: int
+    mean_span: float
+    hierarchy_index: float
+    known_lines: int
+    inferred_lines: int
+    broken_lines: int
+    people: list[RankedPerson]  # strongest first
+    opportunities: list[OpportunityCoverage]
+    analysis: AccountAnalysis
+
+    def person(self, person_id: int) -> RankedPerson:
+        return next(p for p in self.people if p.id == person_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "account": {"id": self.account_id, "name": self.account_name},
+            "as_of": self.as_of.isoformat(),
+            "org_chart": {
+                "top_id": self.top_id,
+                "depth": self.depth,
+                "mean_span": self.mean_span,
+                "hierarchy_index": self.hierarchy_index,
+                "known_lines": self.known_lines,
+                "inferred_lines": self.inferred_lines,
+                "broken_lines": self.broken_lines,
+            },
+            "people": [asdict(p) for p in self.people],
+            "opportunities": [o.as_dict() for o in self.opportunities],
+        }
+
+
+def _usd(amount_minor: int | None) -> float | None:
+    # Amounts are compared with the sign-off threshold in their own currency (no FX table yet).
+    return amount_minor / 100 if amount_minor is not None else None
+
+
+def decision_makers(
+    session: Session, actor: Actor, key: str, *, as_of: dt.date | None = None
+) -> DecisionMakers:
+    """The account's people ranked by power, its org chart figures, and committee coverage."""
+    account = resolve_account(session, actor, key)
+    conn = session.connection()
+    day = resolve_as_of(conn, as_of)
+    inputs = load_inputs(conn, [account.id], as_of=day)[account.id]
+    targets = offering_targets(conn)
+    analysis = analyse(inputs, engine=classifier(), targets=targets, as_of=day)
+    chart = analysis.chart
+    assessments = {
+        a.person_id: a
+        for a in session.scalars(
+            select(PersonAssessment)
+            .join(Person, Person.id == PersonAssessment.person_id)
+            .where(Person.account_id == account.id)
+        )
+    }
+    titles = {p.id: p.title for p in inputs.people}
+    since = day - dt.timedelta(days=ENGAGED_DAYS)
+    last = {pid: max(d for d in days if d <= day) for pid, days in inputs.touches.items()}
+    people = []
+    for rank, score in enumerate(analysis.power, start=1):
+        pid = score.person_id
+        pos = chart.positions[pid]
+        tc = analysis.titles[pid]
+        a = assessments.get(pid)
+        line_source, conf, reason = line_of(analysis, pid)
+        touch = last.get(pid)
+        people.append(
+            RankedPerson(
+                id=pid,
+                name=score.name,
+                title=titles.get(pid),
+                seniority=pos.seniority,
+                function=pos.function,
+                title_seniority=tc.seniority,
+                title_function=tc.function,
+                level_source=level_source(analysis, pid),
+                manager_id=pos.manager_id,
+                line_source=line_source,
+                line_confidence=conf,
+                line_reason=reason,
+                depth=pos.depth,
+                reports=pos.span,
+                below=pos.subtree - 1,
+                power=score.score,
+                rank=rank,
+                factors=[
+                    {
+                        "name": f.name,
+                        "value": f.value,
+                        "weight": f.weight,
+                        "contribution": round(f.contribution, 4),
+                        "evidence": f.evidence,
+                    }
+                    for f in score.factors
+                ],
+                reasons=score.reasons(),
+                last_touch=touch.isoformat() if touch else None,
+                engaged=touch is not None and touch >= since,
+                support=a.support if a else None,
+                coverage=a.coverage if a else None,
+                relationship=a.relationship if a else None,
+            )
+        )
+    by_id = {p.id: p for p in people}
+    opportunities = _committees(session, account.id, analysis, by_id, targets, day)
+    return DecisionMakers(
+        account_id=account.id,
+        account_name=account.name,
+        as_of=day,
+        top_id=chart.top,
+        depth=chart.depth,
+        mean_span=chart.mean_span,
+        hierarchy_index=chart.hierarchy_index,
+        known_lines=sum(1 for p in inputs.people if p.reports_to_id is not None),
+        inferred_lines=len(chart.inferred),
+        broken_lines=len(chart.broken),
+        people=people,
+        opportunities=opportunities,
+        analysis=analysis,
+    )
+
+
+def _committees(
+    session: Session,
+    account_id: int,
+    analysis: AccountAnalysis,
+    people: dict[int, RankedPerson],
+    targets: dict[int, frozenset[str]],
+    day: dt.date,
+) -> list[OpportunityCoverage]:
+    opps = list(
+        session.scalars(
+            select(Opportunity)
+            .where(Opportunity.account_id == account_id, Opportunity.is_closed.is_(False))
+            .order_by(Opportunity.close_date, Opportunity.id)
+        )
+    )
+    offerings = {
+        o.id: o.offering_id
+        for o in session.scalars(select(Opportunity).where(Opportunity.account_id == account_id))
+        if o.offering_id is not None
+    }
+    since = day - dt.timedelta(days=ENGAGED_DAYS)
+    out = []
+    for opp in opps:
+        fns = sorted(targets.get(opp.offering_id, ())) if opp.offering_id else []
+        ranked = rank_power(
+            stakeholders(analysis.inputs, analysis.chart, opportunity=opp.id, offerings=offerings),
+            as_of=day,
+            target_functions=fns,
+            deal_amount_usd=_usd(opp.amount_minor),
+        )
+        roles: dict[int, list[str]] = {}
+        for pid, roles_of in analysis.inputs.roles.items():
+            for o, role in roles_of:
+                if o == opp.id:
+                    roles.setdefault(pid, []).append(role)
+        involved = set(roles) | {
+            p.id
+            for p in people.values()
+            if p.support or (p.last_touch is not None and p.last_touch >= since.isoformat())
+        }
+        participants = [
+            Participant(
+                pid,
+                people[pid].name,
+                people[pid].seniority,
+                tuple(roles.get(pid, ())),
+                _date(people[pid].last_touch),
+                people[pid].support,
+            )
+            for pid in sorted(involved)
+            if pid in people
+        ]
+        best = ranked[0] if ranked else None
+        suggestion = (
+            Suggestion(best.person_id, best.name, "; ".join(best.reasons())) if best else None
+        )
+        out.append(
+            OpportunityCoverage(
+                id=opp.id,
+                name=opp.name,
+                stage=opp.stage,
+                amount_minor=opp.amount_minor,
+                currency=opp.currency,
+                target_functions=fns,
+                likely_deciders=[
+                    {"id": s.person_id, "name": s.name, "power": s.score, "reasons": s.reasons()}
+                    for s in ranked[:COMMITTEE_TOP]
+                ],
+                committee=assess(participants, as_of=day, likely_economic_buyer=suggestion),
+            )
+        )
+    return out
+
+
+# --- corrections and the relationship map ------------------------------------------------------
+
+
+def _person_in_scope(session: Session, actor: Actor, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None or person.account_id is None:
+        raise NotFoundError(f"no person with id {person_id} at an account")
+    owners = visible_owner_ids(session, actor)
+    if owners is not None:
+        account = session.get(Account, person.account_id)
+        if account is None or account.owner_id not in owners:
+            raise PermissionDeniedError(f"person {person_id} is not in your scope")
+    return person
+
+
+def _check(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    v = value.strip().lower().replace(" ", "_").replace("-", "_")
+    if v not in allowed:
+        raise BadInputError(f"{name} {value!r} is not one of: {', '.join(allowed)}")
+    return v
+
+
+def assess_person(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    *,
+    changes: dict[str, str | int | None],
+) -> PersonAssessment:
+    """Record what our people know about a person; an empty value clears a field.
+
+    ``changes`` keys: support, coverage, relationship, seniority, function, manager_id, note.
+    The account's insights are refreshed in the same transaction.
+    """
+    person = _person_in_scope(session, actor, person_id)
+    known = {"support", "coverage", "relationship", "seniority", "function", "manager_id", "note"}
+    unknown = set(changes) - known
+    if unknown:
+        raise BadInputError(f"cannot set {', '.join(sorted(unknown))} on a person")
+    a = session.get(PersonAssessment, person_id) or PersonAssessment(person_id=person_id)
+    for name, allowed in (
+        ("support", SUPPORT),
+        ("coverage", COVERAGE),
+        ("relationship", RELATIONSHIP),
+        ("seniority", tuple(LEVELS)),
+        ("function", FUNCTIONS),
+    ):
+        if name in changes:
+            value = changes[name]
+            setattr(a, name, _check(str(value) if value is not None else None, allowed, name))
+    if "manager_id" in changes:
+        a.manager_id = _manager(session, person, changes["manager_id"])
+    if "note" in changes:
+        a.note = str(changes["note"]) if changes["note"] else None
+    a.updated_by = actor.login
+    session.add(a)
+    session.flush()
+    assert person.account_id is not None
+    refresh_insights(session.connection(), account_ids=[person.account_id])
+    return a
+
+
+def _manager(session: Session, person: Person, value: str | int | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        manager_id = int(value)
+    except ValueError:
+        raise BadInputError(f"manager {value!r} is not a person id") from None
+    manager = session.get(Person, manager_id)
+    if manager is None or manager.account_id != person.account_id:
+        raise BadInputError(f"person {manager_id} is not at the same account")
+    if manager_id == person.id:
+        raise BadInputError("a person cannot report to themself")
+    return manager_id
+
+
+def set_role(
+    session: Session, actor: Actor, opportunity_id: int, person_id: int, role: str
+) -> ContactRole:
+    """Record ``person``'s buying role on an opportunity (replacing the role Crestline recorded
+    before; a CRM's own roles are kept as imported)."""
+    person = _person_in_scope(session, actor, person_id)
+    opp = session.get(Opportunity, opportunity_id)
+    if opp is None or opp.account_id != person.account_id:
+        raise BadInputError(f"opportunity {opportunity_id} is not at this person's account")
+    wanted = {r.lower(): r for r in CRM_ROLES}
+    canonical = wanted.get(role.strip().lower())
+    if canonical is None:
+        raise BadInputError(f"role {role!r} is not one of: {', '.join(CRM_ROLES)}")
+    existing = session.scalars(
+        select(ContactRole).where(
+            ContactRole.opportunity_id == opportunity_id,
+            ContactRole.person_id == person_id,
+            ContactRole.source == "crestline",
+        )
+    ).first()
+    row = existing or ContactRole(
+        opportunity_id=opportunity_id, person_id=person_id, source="crestline"
+    )
+    row.role = canonical
+    session.add(row)
+    session.flush()
+    refresh_insights(session.connection(), account_ids=[opp.account_id])
+    return row
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def level_label(level: str) -> str:
+    return "unknown" if level == UNKNOWN else level.replace("_", " ")

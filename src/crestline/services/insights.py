@@ -1,0 +1,433 @@
+"""Derived insights per account — title classes, the completed org chart, power — kept fresh.
+
+:func:`refresh_insights` fingerprints each account's inputs (people, titles, reporting lines, our
+corrections, recorded buying roles, recent touches, the open deals' offerings) and recomputes only
+the accounts whose fingerprint changed, inside the caller's transaction: the importers call it
+before they commit, so an import and the insights it changes land together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, select
+
+from crestline.db.bulk import bulk_insert
+from crestline.db.models import (
+    Account,
+    AccountInsight,
+    Activity,
+    ActivityPerson,
+    Base,
+    ContactRole,
+    DemoFact,
+    Opportunity,
+    Person,
+    PersonAssessment,
+    ValueProposition,
+)
+from crestline.engines.influence import PowerScore, Stakeholder, rank_power
+from crestline.engines.orgchart import Member, OrgChart, build_orgchart
+from crestline.engines.titles import TitleClass, TitleClassifier
+from crestline.services.titles import classifier
+
+CHUNK = 500  # accounts loaded at a time
+IN_CHUNK = 1_000
+TOUCH_WINDOW_DAYS = 730  # older touches weigh less than 1 % (half-life 90 days)
+TOUCH_KINDS = ("meeting", "call", "email", "event")
+
+
+@dataclass(frozen=True)
+class RefreshSummary:
+    accounts: int  # checked
+    refreshed: int  # recomputed because their inputs changed
+    people: int  # rows written
+    as_of: dt.date
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accounts": self.accounts,
+            "refreshed": self.refreshed,
+            "people": self.people,
+            "as_of": self.as_of.isoformat(),
+        }
+
+
+@dataclass
+class PersonRow:
+    id: int
+    name: str
+    title: str | None
+    department: str | None
+    reports_to_id: int | None
+
+
+@dataclass
+class AccountInputs:
+    """Everything the insights of one account are computed from."""
+
+    id: int
+    employees: int | None
+    people: list[PersonRow] = field(default_factory=list)
+    confirmed: dict[int, tuple[str | None, str | None, int | None]] = field(default_factory=dict)
+    roles: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # person → (opp, role)
+    touches: dict[int, list[dt.date]] = field(default_factory=dict)
+    open_offerings: set[int] = field(default_factory=set)
+
+    def fingerprint(self, targets: Mapping[int, frozenset[str]]) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for p in self.people:
+            h.update(repr((p.id, p.name, p.title, p.department, p.reports_to_id)).encode())
+        for key in sorted(self.confirmed):
+            h.update(repr((key, self.confirmed[key])).encode())
+        for key in sorted(self.roles):
+            h.update(repr((key, sorted(self.roles[key]))).encode())
+        for key in sorted(self.touches):
+            days = self.touches[key]
+            h.update(repr((key, len(days), max(days))).encode())
+        h.update(repr(sorted(self.target_functions(targets))).encode())
+        h.update(repr(self.employees).encode())
+        return h.hexdigest()
+
+    def target_functions(self, targets: Mapping[int, frozenset[str]]) -> set[str]:
+        out: set[str] = set()
+        for offering in self.open_offerings:
+            out.update(targets.get(offering, ()))
+        return out
+
+
+def world_as_of(conn: Connection) -> dt.date | None:
+    """The demo world's date, when the database holds the demo world."""
+    value = conn.execute(select(DemoFact.value).where(DemoFact.key == "world")).scalar()
+    if isinstance(value, dict) and value.get("as_of"):
+        return dt.date.fromisoformat(str(value["as_of"]))
+    return None
+
+
+def resolve_as_of(conn: Connection, as_of: dt.date | None) -> dt.date:
+    """The date engagement is measured at: given, else the demo world's, else today (UTC)."""
+    return as_of or world_as_of(conn) or dt.datetime.now(dt.UTC).date()
+
+
+def offering_targets(conn: Connection) -> dict[int, frozenset[str]]:
+    out: dict[int, set[str]] = defaultdict(set)
+    for offering_id, functions in conn.execute(
+        select(ValueProposition.offering_id, ValueProposition.target_functions)
+    ):
+        out[offering_id].update(str(f) for f in functions or ())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def load_inputs(
+    conn: Connection, account_ids: Sequence[int], *, as_of: dt.date
+) -> dict[int, AccountInputs]:
+    """The inputs of some accounts (a few hundred at a time keeps memory flat)."""
+    accounts = {
+        a: AccountInputs(a, e)
+        for a, e in conn.execute(
+            select(Account.id, Account.employees).where(Account.id.in_(account_ids))
+        )
+    }
+    owner: dict[int, int] = {}
+    for pid, acc, name, title, dept, rep in conn.execute(
+        select(
+            Person.id,
+            Person.account_id,
+            Person.full_name,
+            Person.title,
+            Person.department,
+            Person.reports_to_id,
+        )
+        .where(Person.account_id.in_(account_ids))
+        .order_by(Person.id)
+    ):
+        if acc is not None:
+            accounts[acc].people.append(PersonRow(pid, name, title, dept, rep))
+            owner[pid] = acc
+    for pid, sen, fn, man in conn.execute(
+        select(
+            PersonAssessment.person_id,
+            PersonAssessment.seniority,
+            PersonAssessment.function,
+            PersonAssessment.manager_id,
+        )
+        .join(Person, Person.id == PersonAssessment.person_id)
+        .where(Person.account_id.in_(account_ids))
+    ):
+        if sen or fn or man:
+            accounts[owner[pid]].confirmed[pid] = (sen, fn, man)
+    for _opp, acc, offering, closed in conn.execute(
+        select(
+            Opportunity.id, Opportunity.account_id, Opportunity.offering_id, Opportunity.is_closed
+        ).where(Opportunity.account_id.in_(account_ids))
+    ):
+        if not closed and offering is not None:
+            accounts[acc].open_offerings.add(offering)
+    for pid, opp, role in conn.execute(
+        select(ContactRole.person_id, ContactRole.opportunity_id, ContactRole.role)
+        .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
+        .where(Opportunity.account_id.in_(account_ids))
+    ):
+        if pid in owner:
+            accounts[owner[pid]].roles.setdefault(pid, []).append((opp, role))
+    since = dt.datetime.combine(as_of - dt.timedelta(days=TOUCH_WINDOW_DAYS), dt.time())
+    for pid, when in conn.execute(
+        select(ActivityPerson.person_id, Activity.occurred_at)
+        .join(Activity, Activity.id == ActivityPerson.activity_id)
+        .where(
+            Activity.account_id.in_(account_ids),
+            Activity.occurred_at >= since,
+            Activity.kind.in_(TOUCH_KINDS),
+        )
+    ):
+        if pid in owner:
+            accounts[owner[pid]].touches.setdefault(pid, []).append(when.date())
+    return accounts
+
+
+@dataclass(frozen=True)
+class AccountAnalysis:
+    """One account's people as Crestline sees them: title classes, chart, power."""
+
+    inputs: AccountInputs
+    titles: Mapping[int, TitleClass]
+    chart: OrgChart
+    power: list[PowerScore]
+
+
+def _effective_title(
+    engine: TitleClassifier,
+    person: PersonRow,
+    confirmed: tuple[str | None, str | None, int | None] | None,
+) -> tuple[TitleClass, str, str]:
+    tc = engine.classify(person.title or "")
+    seniority, function = tc.seniority, tc.function
+    if confirmed is not None:
+        seniority = confirmed[0] or seniority
+        function = confirmed[1] or function
+    return tc, seniority, function
+
+
+def build_chart(
+    inputs: AccountInputs, engine: TitleClassifier
+) -> tuple[dict[int, TitleClass], OrgChart]:
+    titles: dict[int, TitleClass] = {}
+    members = []
+    for p in inputs.people:
+        confirmed = inputs.confirmed.get(p.id)
+        tc, seniority, function = _effective_title(engine, p, confirmed)
+        titles[p.id] = tc
+        manager = p.reports_to_id
+        line_confirmed = False
+        if confirmed is not None and confirmed[2] is not None:
+            manager, line_confirmed = confirmed[2], True
+        members.append(
+            Member(p.id, manager, seniority, function, p.department, line_confirmed=line_confirmed)
+        )
+    return titles, build_orgchart(members, employees=inputs.employees)
+
+
+def stakeholders(
+    inputs: AccountInputs,
+    chart: OrgChart,
+    *,
+    opportunity: int | None = None,
+    offerings: Mapping[int, int] | None = None,
+) -> list[Stakeholder]:
+    """The account's people as the power ranking needs them, roles scoped to ``opportunity``."""
+    offerings = offerings or {}
+    offering = offerings.get(opportunity) if opportunity is not None else None
+    names = {p.id: p.name for p in inputs.people}
+    out = []
+    for pid, pos in chart.positions.items():
+        roles = []
+        for opp, role in inputs.roles.get(pid, ()):
+            if opp == opportunity:
+                scope = "this"
+            elif offering is not None and offerings.get(opp) == offering:
+                scope = "offering"
+            else:
+                scope = "other"
+            roles.append((role, scope))
+        out.append(
+            Stakeholder(
+                pid,
+                names[pid],
+                pos.seniority,
+                pos.function,
+                pos.subtree,
+                tuple(roles),
+                tuple(inputs.touches.get(pid, ())),
+            )
+        )
+    return out
+
+
+def analyse(
+    inputs: AccountInputs,
+    *,
+    engine: TitleClassifier,
+    targets: Mapping[int, frozenset[str]],
+    as_of: dt.date,
+) -> AccountAnalysis:
+    titles, chart = build_chart(inputs, engine)
+    power = rank_power(
+        stakeholders(inputs, chart), as_of=as_of, target_functions=inputs.target_functions(targets)
+    )
+    return AccountAnalysis(inputs, titles, chart, power)
+
+
+INSIGHT_COLUMNS = (
+    "person_id",
+    "account_id",
+    "seniority",
+    "function",
+    "title_seniority",
+    "title_function",
+    "title_confidence",
+    "normalised_title",
+    "title_rules",
+    "level_source",
+    "manager_id",
+    "line_source",
+    "line_confidence",
+    "line_reason",
+    "depth",
+    "span",
+    "subtree",
+    "power",
+    "power_factors",
+    "power_rank",
+)
+
+
+def level_source(analysis: AccountAnalysis, person_id: int) -> str:
+    """Where a person's effective level comes from: confirmed, chart or title."""
+    confirmed = analysis.inputs.confirmed.get(person_id)
+    if confirmed is not None and (confirmed[0] or confirmed[1]):
+        return "confirmed"
+    return "chart" if analysis.chart.positions[person_id].level_inferred else "title"
+
+
+def line_of(
+    analysis: AccountAnalysis, person_id: int
+) -> tuple[str | None, float | None, str | None]:
+    """A person's reporting line: source (confirmed, inferred, crm), confidence and reason."""
+    pos = analysis.chart.positions[person_id]
+    if pos.manager_id is None:
+        return None, None, None
+    confirmed = analysis.inputs.confirmed.get(person_id)
+    if confirmed is not None and confirmed[2] is not None and pos.manager_id == confirmed[2]:
+        return "confirmed", 1.0, "confirmed by a user"
+    if pos.inferred:
+        line = next(x for x in analysis.chart.inferred if x.person_id == person_id)
+        return "inferred", line.confidence, line.reason
+    return "crm", 1.0, None
+
+
+def insight_rows(analysis: AccountAnalysis) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``person_insights`` (JSON columns as text, which both backends' bulk paths take)."""
+    chart = analysis.chart
+    ranks = {s.person_id: (n + 1, s) for n, s in enumerate(analysis.power)}
+    for pid, pos in chart.positions.items():
+        tc = analysis.titles[pid]
+        line_source, confidence, reason = line_of(analysis, pid)
+        rank, score = ranks[pid]
+        factors = [
+            {"name": f.name, "value": f.value, "weight": f.weight, "evidence": f.evidence}
+            for f in score.factors
+        ]
+        yield (
+            pid,
+            analysis.inputs.id,
+            pos.seniority,
+            pos.function,
+            tc.seniority,
+            tc.function,
+            tc.confidence,
+            tc.normalised or None,
+            json.dumps(list(tc.rules)),
+            level_source(analysis, pid),
+            pos.manager_id,
+            line_source,
+            confidence,
+            reason,
+            pos.depth,
+            pos.span,
+            pos.subtree,
+            score.score,
+            json.dumps(factors),
+            rank,
+        )
+
+
+def refresh_insights(
+    conn: Connection,
+    *,
+    account_ids: Iterable[int] | None = None,
+    as_of: dt.date | None = None,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RefreshSummary:
+    """Recompute the insights of the accounts whose inputs changed (all of them with ``force``)."""
+    day = resolve_as_of(conn, as_of)
+    if account_ids is None:
+        ids = list(conn.execute(select(Account.id).order_by(Account.id)).scalars())
+    else:
+        ids = sorted(set(account_ids))
+    known = dict(conn.execute(select(AccountInsight.account_id, AccountInsight.input_hash)).all())
+    targets = offering_targets(conn)
+    engine = classifier()
+    insights = Base.metadata.tables["person_insights"]
+    summaries = Base.metadata.tables["account_insights"]
+    refreshed = written = 0
+    for done, chunk in enumerate(_chunks(ids, CHUNK)):
+        inputs = load_inputs(conn, chunk, as_of=day)
+        changed = []
+        for acc in chunk:
+            digest = inputs[acc].fingerprint(targets)
+            if force or known.get(acc) != digest:
+                changed.append((acc, digest))
+        if changed:
+            stale = [a for a, _ in changed]
+            for part in _chunks(stale, IN_CHUNK):
+                conn.execute(delete(insights).where(insights.c.account_id.in_(part)))
+                conn.execute(delete(summaries).where(summaries.c.account_id.in_(part)))
+            rows: list[tuple[Any, ...]] = []
+            account_rows = []
+            for acc, digest in changed:
+                analysis = analyse(inputs[acc], engine=engine, targets=targets, as_of=day)
+                rows.extend(insight_rows(analysis))
+                chart = analysis.chart
+                account_rows.append(
+                    {
+                        "account_id": acc,
+                        "input_hash": digest,
+                        "top_person_id": chart.top,
+                        "people": len(chart.positions),
+                        "depth": chart.depth,
+                        "mean_span": chart.mean_span,
+                        "hierarchy_index": chart.hierarchy_index,
+                        "inferred_lines": len(chart.inferred),
+                        "broken_lines": len(chart.broken),
+                        "computed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        "as_of": day,
+                    }
+                )
+            written += bulk_insert(conn, insights, INSIGHT_COLUMNS, rows)
+            conn.execute(summaries.insert(), account_rows)
+            refreshed += len(changed)
+        if progress is not None:
+            progress(min(len(ids), (done + 1) * CHUNK), len(ids))
+    return RefreshSummary(len(ids), refreshed, written, day)
