@@ -10,7 +10,7 @@ SCALE ?= demo
 BENCH_SCALE ?= enterprise
 DB ?= crestline.db
 
-.PHONY: help venv system-deps demo serve test test-fast lint format bench clean
+.PHONY: help venv system-deps demo-deps apt-deps demo serve test test-fast lint format bench clean
 
 help:
 	@echo "make demo    - demo world into $(DB), then the web app on http://$(HOST):$(PORT)"
@@ -26,21 +26,29 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-# Debian packages the tests need: a PostgreSQL server and Chromium (installed only when missing).
+# Debian packages: Graphviz draws org charts (demo and tests); the tests also need a PostgreSQL
+# server and Chromium. Each is installed only when missing.
 system-deps:
+	@$(MAKE) --no-print-directory apt-deps WANT="graphviz postgresql chromium"
+
+demo-deps:
+	@$(MAKE) --no-print-directory apt-deps WANT="graphviz"
+
+apt-deps:
 	@missing=""; \
-	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
-	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	case " $(WANT) " in *" graphviz "*) [ -x /usr/bin/dot ] || missing="$$missing graphviz fonts-dejavu-core";; esac; \
+	case " $(WANT) " in *" postgresql "*) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql";; esac; \
+	case " $(WANT) " in *" chromium "*) [ -x /usr/bin/chromium ] || missing="$$missing chromium";; esac; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) demo-deps
 	$(BIN)/crestline --db $(DB) demo --scale $(SCALE) --host $(HOST) --port $(PORT)
 
-serve: $(STAMP)
+serve: $(STAMP) demo-deps
 	$(BIN)/crestline --db $(DB) serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -1,17 +1,31 @@
-"""``crestline accounts list`` and ``crestline account show``."""
+"""``crestline accounts list``, ``crestline account show`` and ``crestline orgchart``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import asdict, fields
+from enum import StrEnum
+from pathlib import Path
 
 import typer
 
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows
-from crestline.services.accounts import AccountRow, PersonNode, get_account, list_accounts
+from crestline.services.accounts import AccountRow, get_account, list_accounts
 from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.decision_makers import DecisionMakers, RankedPerson, decision_makers
+from crestline.services.orgchart_render import NODE_BUDGET, render, to_json, write_output
+
+
+class ChartFormat(StrEnum):
+    svg = "svg"
+    png = "png"
+    json = "json"
+
 
 accounts_app = typer.Typer(help="Target accounts.", no_args_is_help=True)
+app_orgchart = typer.Typer()
 account_app = typer.Typer(help="One account.", no_args_is_help=True)
 
 LIST_COLUMNS = ("id", "name", "industry", "employees", "country", "tier", "owner", "people")
@@ -20,6 +34,7 @@ LIST_COLUMNS = ("id", "name", "industry", "employees", "country", "tier", "owner
 def register(app: typer.Typer) -> None:
     app.add_typer(accounts_app, name="accounts")
     app.add_typer(account_app, name="account")
+    app.registered_commands.extend(app_orgchart.registered_commands)
 
 
 @accounts_app.command(
@@ -48,13 +63,18 @@ def list_(
     print_rows(rows, columns, fmt, title=title)
 
 
-def _tree_lines(node: PersonNode, depth: int, out: list[str], limit: int) -> None:
-    if len(out) >= limit:
-        return
-    title = node.title or "(no title)"
-    out.append(f"{'  ' * depth}{'└ ' if depth else ''}{node.name} — {title}")
-    for child in node.reports:
-        _tree_lines(child, depth + 1, out, limit)
+def _as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+AS_OF_HELP = (
+    "Measure engagement on this day (YYYY-MM-DD) [default: the demo world's day, or today]."
+)
 
 
 @account_app.command(
@@ -64,14 +84,26 @@ def show(
     ctx: typer.Context,
     account: str = typer.Argument(..., metavar="ACCOUNT", help="Id, exact name or domain."),
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
-    max_lines: int = typer.Option(60, help="Lines of the reporting tree to print (table)."),
+    top: int = typer.Option(10, min=1, help="Ranked people to print (table)."),
+    max_lines: int = typer.Option(40, help="Lines of the reporting tree to print (table)."),
+    as_of: str | None = typer.Option(None, "--as-of", metavar="DATE", help=AS_OF_HELP),
 ) -> None:
-    """Show one account: its facts, deals and people grouped by reporting line."""
+    """Show one account: facts, deals, people ranked by power with their reasons, buying-committee
+    coverage of each open opportunity with warnings, and the reporting tree."""
     database = state(ctx).database()
     with database.reader() as session:
         detail = get_account(session, LOCAL_ADMIN, account)
+        dm = decision_makers(session, LOCAL_ADMIN, str(detail.account.id), as_of=_as_of(as_of))
     if fmt is not Format.table:
-        print_json(detail.as_dict())
+        out = detail.as_dict()
+        ranked = dm.as_dict()
+        out.update(
+            as_of=ranked["as_of"],
+            org_chart=ranked["org_chart"],
+            ranked=ranked["people"],
+            opportunities=ranked["opportunities"],
+        )
+        print_json(out)
         return
     a = detail.account
     typer.echo(f"{a.name}  (id {a.id}, {a.domain or '-'})")
@@ -84,10 +116,102 @@ def show(
         f"deals: {d.open} open ({d.open_amount_minor / 100:,.0f} {d.currency}), "
         f"{d.won} won ({d.won_amount_minor / 100:,.0f} {d.currency}), {d.lost} lost"
     )
-    typer.echo(f"people: {len(detail.people)} · reporting lines known: {detail.known_lines}\n")
+    typer.echo(
+        f"people: {len(detail.people)} · reporting lines known: {dm.known_lines}, "
+        f"inferred: {dm.inferred_lines}, cut in cycles: {dm.broken_lines} · depth {dm.depth} · "
+        f"hierarchy index {dm.hierarchy_index:.2f} (0 flat … 1 tall) · as of {dm.as_of}\n"
+    )
+    _print_power(dm, top)
+    _print_committees(dm)
+    _print_tree(dm, max_lines)
+
+
+def _print_tree(dm: DecisionMakers, max_lines: int) -> None:
+    """The completed chart: inferred lines marked with their confidence."""
+    reports: dict[int | None, list[RankedPerson]] = {}
+    for p in sorted(dm.people, key=lambda p: p.rank):
+        reports.setdefault(p.manager_id, []).append(p)
     lines: list[str] = []
-    for root in detail.roots:
-        _tree_lines(root, 0, lines, max_lines)
+    stack = [(p, 0) for p in reversed(reports.get(None, []))]
+    while stack and len(lines) < max_lines:
+        p, depth = stack.pop()
+        mark = "└ " if depth else ""
+        if p.line_source == "inferred":
+            mark = f"┄ ({p.line_confidence or 0:.0%} inferred) "
+        lines.append(f"{'  ' * depth}{mark}{p.name} — {p.title or '(no title)'}")
+        stack.extend((c, depth + 1) for c in reversed(reports.get(p.id, [])))
+    typer.echo("org chart (┄ = a line the CRM did not record, inferred):")
     typer.echo("\n".join(lines))
-    if len(lines) >= max_lines and len(detail.people) > max_lines:
-        typer.echo(f"… {len(detail.people) - max_lines} more (use --max-lines or --format json)")
+    if len(dm.people) > len(lines):
+        typer.echo(f"… {len(dm.people) - len(lines)} more (use --max-lines, or crestline orgchart)")
+
+
+def _print_power(dm: DecisionMakers, top: int) -> None:
+    typer.echo(f"who decides — the {min(top, len(dm.people))} with most power:")
+    for p in dm.people[:top]:
+        level = p.seniority.replace("_", " ") + ("*" if p.level_source != "title" else "")
+        engaged = f"engaged {p.last_touch}" if p.engaged else "not engaged in 90 days"
+        typer.echo(
+            f"{p.rank:>3}. {p.power:.2f}  {p.name} — {p.title or '(no title)'} "
+            f"[{level}, {p.function.replace('_', ' ')}] · {engaged}"
+        )
+        typer.echo(f"         {'; '.join(p.reasons)}")
+    typer.echo("     (* level read from the org chart or confirmed, not from the title)\n")
+
+
+def _print_committees(dm: DecisionMakers) -> None:
+    if not dm.opportunities:
+        typer.echo("no open opportunities\n")
+        return
+    for o in dm.opportunities:
+        c = o.committee
+        amount = f"{o.amount_minor / 100:,.0f} {o.currency}" if o.amount_minor else "-"
+        typer.echo(f"opportunity {o.id}: {o.name} · {o.stage} · {amount} · {c.health.upper()}")
+        for r in c.roles:
+            names = ", ".join(n for _, n in r.people) or "-"
+            typer.echo(f"    {r.role.replace('_', ' '):<18} {r.status:<10} {names}")
+        for w in c.warnings:
+            typer.echo(f"    ! {w}")
+        typer.echo("")
+
+
+@app_orgchart.command(
+    "orgchart",
+    epilog="Example: crestline orgchart 'Nordstern Bank AG' --format svg -o nordstern.svg",
+)
+def orgchart(
+    ctx: typer.Context,
+    account: str = typer.Argument(..., metavar="ACCOUNT", help="Id, exact name or domain."),
+    fmt: ChartFormat = typer.Option(ChartFormat.svg, "--format", help="svg, png or json."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="File to write [default: ACCOUNT-ID-orgchart.FORMAT]."
+    ),
+    expand: str = typer.Option(
+        "", help="Person ids whose branches to open in a large chart, comma-separated."
+    ),
+    budget: int = typer.Option(NODE_BUDGET, min=5, help="People drawn before branches collapse."),
+    as_of: str | None = typer.Option(None, "--as-of", metavar="DATE", help=AS_OF_HELP),
+) -> None:
+    """Draw an account's org chart: recorded lines solid, inferred ones dashed with confidence,
+    seniority as colour, people engaged in 90 days with a thick border (SVG, PNG or JSON)."""
+    opened = _ids(expand)
+    database = state(ctx).database()
+    with database.reader() as session:
+        dm = decision_makers(session, LOCAL_ADMIN, account, as_of=_as_of(as_of))
+    target = output or Path(f"account-{dm.account_id}-orgchart.{fmt.value}")
+    if fmt is ChartFormat.json:
+        data = (json.dumps(to_json(dm), ensure_ascii=False, indent=2) + "\n").encode()
+    else:
+        data = render(dm, fmt.value, expand=opened, budget=budget)
+    write_output(target, data)
+    typer.echo(
+        f"{target}: {len(dm.people)} people, {dm.inferred_lines} inferred lines ({fmt.value})",
+        err=True,
+    )
+
+
+def _ids(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise typer.BadParameter(f"--expand {text!r}: give person ids like 12,40") from None

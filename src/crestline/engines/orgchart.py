@@ -210,8 +210,9 @@ class _Builder:
             if own is None or own < RANK["c_suite"] or own > RANK["director"]:
                 continue
             ranks = [r for r in (_rank(self.members[c].seniority) for c in reports[p]) if r]
-            if ranks and min(ranks) <= own and min(ranks) > RANK["board"]:
-                self.level[p] = LEVELS[max(RANK["c_suite"], min(ranks) - 1)]
+            raised = LEVELS[max(RANK["c_suite"], min(ranks) - 1)] if ranks else None
+            if raised and min(ranks) > RANK["board"] and RANK[raised] < own:
+                self.level[p] = raised
                 self.level_inferred.add(p)
         for _ in range(3):  # a few passes let inferences flow along chains
             changed = False
