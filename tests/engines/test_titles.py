@@ -10,6 +10,7 @@ import pytest
 from crestline.services.titles import classifier
 
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "titles_labelled.tsv"
+HELDOUT = LABELLED.with_name("titles_heldout.tsv")
 
 
 @pytest.mark.parametrize(
@@ -61,16 +62,29 @@ def test_answers_are_memoised_and_explained() -> None:
     assert 0 < first.confidence <= 1
 
 
-def test_accuracy_on_the_labelled_set() -> None:
-    with LABELLED.open(encoding="utf-8", newline="") as fh:
+def accuracy(path: Path) -> tuple[int, float, float]:
+    with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
-    assert len(rows) >= 800
     engine = classifier()
     right_level = right_function = 0
     for row in rows:
         result = engine.classify(row["title"])
         right_level += result.seniority == row["seniority"]
         right_function += result.function == row["function"]
-    # a floor against regressions (measured 91.0 % and 81.9 %); the targets are 97 % and 93 %
-    assert right_level / len(rows) >= 0.89
-    assert right_function / len(rows) >= 0.80
+    return len(rows), right_level / len(rows), right_function / len(rows)
+
+
+def test_accuracy_on_the_labelled_set() -> None:
+    size, level, function = accuracy(LABELLED)
+    assert size >= 800
+    # floors against regressions (measured 97.7 % and 96.6 %); the targets are 97 % and 93 %
+    assert level >= 0.97
+    assert function >= 0.955
+
+
+def test_accuracy_on_the_held_out_set() -> None:
+    """Titles written apart from the labelled set and never used to tune: gains must carry over."""
+    size, level, function = accuracy(HELDOUT)
+    assert size >= 600
+    assert level >= 0.98  # measured 99.3 %
+    assert function >= 0.97  # measured 98.5 %
