@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS, IN_CI, free_port
+from tests.conftest import ARTIFACTS, IN_CI, ROOT, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
+DOCS_IMG = ROOT / "docs" / "img"
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -134,4 +136,69 @@ def test_import_page_in_a_real_browser(server: str, browser: object, tmp_path: P
     page.click("#confirm")
     expect(page.locator("h1")).to_have_text("Imported · salesforce")
     expect(page.locator("#summary tbody tr")).to_have_count(7)
+    page.close()
+
+
+def test_account_decision_makers_in_a_real_browser(server: str, browser: object) -> None:
+    import base64
+    import json
+
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    request = urllib.request.Request(
+        f"{server}/api/v1/accounts?limit=100",
+        headers={"Authorization": "Basic " + base64.b64encode(b"admin:crestline").decode()},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        items = json.load(response)["items"]
+    account = max(items, key=lambda a: a["people"])  # large enough to be folded by branch
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/login?next=/accounts/{account['id']}")
+    page.fill("input[name=login]", "admin")
+    page.fill("input[name=password]", "crestline")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text(account["name"])
+
+    chart = page.locator("svg.orgchart")
+    expect(chart).to_be_visible()
+    assert chart.locator("path[stroke-dasharray]").count() > 0  # inferred lines are dashed
+    before = chart.locator("g.node").count()
+    folded = page.evaluate(
+        """() => [...document.querySelectorAll('svg.orgchart a')]
+              .find(a => (a.getAttribute('xlink:href') || '').includes('expand='))
+              .closest('g.node').id"""
+    )
+    page.locator(f"svg.orgchart g[id='{folded}'] text").first.click()
+    expect(page).to_have_url(re.compile(r"expand=\d+"))
+    assert page.locator("svg.orgchart g.node").count() > before
+    expect(page.locator("#collapse-all")).to_be_visible()
+
+    row = page.locator("#power > tbody > tr[id^=row-]").nth(1)
+    name = row.locator(".who").inner_text()
+    row_id = row.get_attribute("id")
+    row.locator("a.correct").click()
+    form = page.locator("#assess-form")
+    expect(form).to_be_visible()
+    form.locator("select[name=seniority]").select_option("board")
+    form.locator("select[name=support]").select_option("supporter")
+    form.locator("select[name=relationship]").select_option("trusted")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#notice")).to_contain_text(f"Saved for {name}")
+    corrected = page.locator(f"#power > tbody > tr[id='{row_id}']")
+    expect(corrected).to_contain_text("confirmed")
+    expect(corrected).to_contain_text("title says")
+    expect(corrected).to_contain_text("supporter")
+
+    page.evaluate("window.scrollTo(0, 0)")
+    bottom = page.evaluate(
+        "() => document.querySelector('#committees').getBoundingClientRect().bottom"
+        " + window.scrollY + 16"
+    )
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    page.screenshot(
+        path=str(DOCS_IMG / "account-decision-makers.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": bottom},
+    )
     page.close()

@@ -7,13 +7,15 @@ raises on purpose are mapped to an HTTP status and one JSON shape (``{"error": {
 
 import math
 import os
+import threading
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -21,12 +23,14 @@ from sqlalchemy.orm import Session
 
 from crestline import __version__
 from crestline.config import Settings
-from crestline.errors import CrestlineError, PermissionDeniedError
+from crestline.errors import BadInputError, CrestlineError, PermissionDeniedError
 from crestline.services.accounts import get_account, list_accounts
 from crestline.services.auth import Actor, authenticate
 from crestline.services.overview import overview
 from crestline.services.setup import Database, open_db, schema_revision
 from crestline.web import session as cookies
+from crestline.web.account_page import add_account_routes
+from crestline.web.decisions_api import add_decision_api
 from crestline.web.imports import add_import_routes
 from crestline.web.schemas import (
     AccountDetailPublic,
@@ -52,9 +56,21 @@ def _money(minor: int | None, currency: str | None = "USD") -> str:
     return f"{value:,.0f} {currency or ''}".strip()
 
 
+def _first_problem(exc: RequestValidationError) -> str:
+    """A request FastAPI could not parse, as one line: where, and what is wrong."""
+    errors = exc.errors()
+    if not errors:
+        return "the request is not valid"
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where or 'request'}: {first.get('msg', 'not valid')}{more}"
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """The app for ``settings``; pass ``database`` to share one already open."""
     secret = os.environ.get("CRESTLINE_SECRET_KEY", "").encode() or os.urandom(32)
+    writer = threading.Lock()  # writes go one at a time: SQLite has one writer
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,6 +100,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     def db_session(request: Request) -> Iterator[Session]:
         db: Database = request.app.state.db
         with db.reader() as session:
+            yield session
+
+    @contextmanager
+    def writing(request: Request) -> Iterator[Session]:
+        """One write transaction at a time (SQLite has one writer), rolled back on any error."""
+        db: Database = request.app.state.db
+        with writer, db.transaction() as session:
             yield session
 
     def current_actor(request: Request) -> Actor | None:
@@ -133,6 +156,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         response = render(request, "error.html", None, status=status, message=exc.message)
         response.status_code = status
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        return await _crestline_error(request, BadInputError(_first_problem(exc)))
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -189,14 +216,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         pages = max(1, math.ceil(result.total / size))
         return render(request, "accounts.html", actor, result=result, q=q, page=page, pages=pages)
 
-    @app.get("/accounts/{account_id}", response_class=HTMLResponse, include_in_schema=False)
-    def account_page(
-        request: Request, session: SessionDep, actor: PageActor, account_id: int
-    ) -> HTMLResponse:
-        detail = get_account(session, actor, str(account_id))
-        return render(request, "account.html", actor, detail=detail)
-
-    add_import_routes(app, settings, render, Depends(page_actor))
+    add_account_routes(
+        app,
+        render,
+        session_dep=Depends(db_session),
+        page_actor=Depends(page_actor),
+        writing=writing,
+    )
+    add_import_routes(app, settings, render, Depends(page_actor), writer=writer)
 
     # --- API -------------------------------------------------------------------------------
 
@@ -234,4 +261,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         detail = get_account(session, actor, str(account_id))
         return AccountDetailPublic.model_validate(detail.as_dict())
 
+    add_decision_api(
+        app, session_dep=Depends(db_session), api_actor=Depends(api_actor), writing=writing
+    )
     return app

@@ -17,9 +17,11 @@ from crestline.services.uploads import SOURCES, confirm, discard, preview, stage
 Render = Callable[..., HTMLResponse]
 
 
-def add_import_routes(app: FastAPI, settings: Settings, render: Render, page_actor: Any) -> None:
-    """Routes under /import; ``page_actor`` is the dependency that yields the signed-in actor."""
-    writer = threading.Lock()  # one import at a time: SQLite has one writer
+def add_import_routes(
+    app: FastAPI, settings: Settings, render: Render, page_actor: Any, *, writer: threading.Lock
+) -> None:
+    """Routes under /import; ``page_actor`` is the dependency that yields the signed-in actor,
+    ``writer`` the app's lock that lets one write at a time."""
     data_dir = Path(settings.data_dir)
 
     def admin(actor: Actor) -> Actor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AccountPublic(BaseModel):
@@ -70,3 +70,180 @@ class ErrorDetail(BaseModel):
 
 class ErrorPublic(BaseModel):
     error: ErrorDetail
+
+
+# --- who decides: /api/v1/accounts/{id}/decision-makers, /orgchart, corrections ---------------
+
+
+class AccountRefPublic(BaseModel):
+    id: int
+    name: str
+
+
+class OrgChartFiguresPublic(BaseModel):
+    top_id: int | None
+    depth: int
+    mean_span: float
+    hierarchy_index: float
+    known_lines: int
+    inferred_lines: int
+    broken_lines: int
+
+
+class PowerFactorPublic(BaseModel):
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    evidence: str
+
+
+class RankedPersonPublic(BaseModel):
+    """A person ranked by power; ``seniority``/``function`` are the values in force and
+    ``title_seniority``/``title_function`` what the title alone says."""
+
+    id: int
+    name: str
+    title: str | None
+    seniority: str
+    function: str
+    title_seniority: str
+    title_function: str
+    level_source: str = Field(description="title, chart or confirmed")
+    manager_id: int | None
+    line_source: str | None = Field(description="crm, inferred or confirmed")
+    line_confidence: float | None
+    line_reason: str | None
+    depth: int
+    reports: int
+    below: int
+    power: float
+    rank: int
+    factors: list[PowerFactorPublic]
+    reasons: list[str]
+    last_touch: str | None
+    engaged: bool
+    support: str | None
+    coverage: str | None
+    relationship: str | None
+
+
+class PersonRefPublic(BaseModel):
+    id: int
+    name: str
+
+
+class SuggestionPublic(BaseModel):
+    person_id: int
+    name: str
+    reason: str
+
+
+class RoleCoveragePublic(BaseModel):
+    role: str
+    status: str = Field(description="engaged, identified or missing")
+    people: list[PersonRefPublic]
+    engaged: list[int]
+    suggestion: SuggestionPublic | None
+
+
+class LikelyDeciderPublic(BaseModel):
+    id: int
+    name: str
+    power: float
+    reasons: list[str]
+
+
+class CommitteePublic(BaseModel):
+    """Buying-committee coverage of one open opportunity."""
+
+    id: int
+    name: str
+    stage: str
+    amount_minor: int | None
+    currency: str
+    target_functions: list[str]
+    likely_deciders: list[LikelyDeciderPublic]
+    health: str = Field(description="red, amber or green")
+    warnings: list[str]
+    roles: list[RoleCoveragePublic]
+
+
+class DecisionMakersPublic(BaseModel):
+    account: AccountRefPublic
+    as_of: str
+    org_chart: OrgChartFiguresPublic
+    people: list[RankedPersonPublic]
+    opportunities: list[CommitteePublic]
+
+
+class OrgChartNodePublic(BaseModel):
+    id: int
+    name: str
+    title: str | None
+    seniority: str
+    function: str
+    level_source: str
+    power: float
+    rank: int
+    engaged: bool
+
+
+class OrgChartEdgePublic(BaseModel):
+    manager: int
+    person: int
+    source: str | None
+    confidence: float | None
+    reason: str | None
+
+
+class OrgChartPublic(BaseModel):
+    account: AccountRefPublic
+    top_id: int | None
+    depth: int
+    hierarchy_index: float
+    nodes: list[OrgChartNodePublic]
+    edges: list[OrgChartEdgePublic]
+
+
+class AssessmentUpdate(BaseModel):
+    """What to record about a person; a field left out is kept, ``null`` or ``""`` clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    support: str | None = Field(
+        None, description="mentor, supporter, neutral, non_supporter, enemy"
+    )
+    coverage: str | None = Field(None, description="unknown, none, light, partial, in_depth")
+    relationship: str | None = Field(
+        None, description="none, introduced, acquainted, trusted, advocate"
+    )
+    seniority: str | None = Field(None, description="confirmed level, e.g. vp or director")
+    function: str | None = Field(None, description="confirmed function, e.g. finance")
+    manager_id: int | None = Field(None, description="confirmed manager: a person at the account")
+    note: str | None = None
+
+
+class AssessmentPublic(BaseModel):
+    person_id: int
+    support: str | None
+    coverage: str | None
+    relationship: str | None
+    seniority: str | None
+    function: str | None
+    manager_id: int | None
+    note: str | None
+    updated_by: str | None
+
+
+class RoleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str = Field(description="a contact role, e.g. Economic Buyer, Champion, Technical Buyer")
+
+
+class ContactRolePublic(BaseModel):
+    opportunity_id: int
+    person_id: int
+    role: str
+    source: str

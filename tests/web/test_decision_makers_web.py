@@ -1,0 +1,278 @@
+"""Who decides, on the web: the account page's chart, power map and committees; corrections by
+form and by the JSON API; permissions and the one error shape."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from crestline.config import load_settings
+from crestline.db.database import open_database
+from crestline.demo.scales import SCALES
+from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.setup import build_demo_world
+from crestline.web.app import create_app
+
+
+@pytest.fixture
+def client(tmp_path: Path, small_sqlite_world: Path) -> Iterator[TestClient]:
+    db = tmp_path / "crestline.db"  # a copy: these tests write
+    db.write_bytes(small_sqlite_world.read_bytes())
+    with TestClient(create_app(load_settings({"database_url": str(db)}))) as client:
+        yield client
+
+
+def sign_in(client: TestClient, login: str = "admin") -> TestClient:
+    client.post("/login", data={"login": login, "password": "crestline"})
+    return client
+
+
+def decisions(client: TestClient, account_id: int) -> dict[str, Any]:
+    response = client.get(f"/api/v1/accounts/{account_id}/decision-makers")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def big_account_with_a_deal(client: TestClient) -> dict[str, Any]:
+    """The account with the most people among those with an open opportunity."""
+    items = client.get("/api/v1/accounts?limit=100").json()["items"]
+    for account in sorted(items, key=lambda a: -a["people"]):
+        if client.get(f"/api/v1/accounts/{account['id']}").json()["deals"]["open"]:
+            return dict(account)
+    raise AssertionError("the small world has an account with an open deal")
+
+
+def chart_links(page: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'xlink:href="([^"]+)"', page)]
+
+
+def test_account_page_shows_chart_power_map_and_committees(client: TestClient) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    page = client.get(f"/accounts/{account['id']}")
+    assert page.status_code == 200
+    text = page.text
+    svg = text[text.index('<svg class="orgchart"') : text.index("</svg>")]
+    assert 'class="node"' in svg and "stroke-dasharray" in svg  # inferred lines are dashed
+    assert 'stroke="#e8a317"' in svg  # engaged people have the orange border
+    assert "#1 " in svg and "+" in svg  # power ranks, and folded branches with their count
+    assert text.count('<tr id="row-') == min(25, account["people"])
+    assert "show the factors" in text and "× " in text  # the factor breakdown per row
+    body = decisions(client, account["id"])
+    first = body["people"][0]
+    assert f'<tr id="row-{first["id"]}"' in text
+    for opp in body["opportunities"]:
+        assert f'id="opp-{opp["id"]}"' in text
+        assert f'class="health health-{opp["health"]}"' in text
+    assert "economic buyer" in text and ("status-missing" in text or "status-engaged" in text)
+    assert text.count('class="pname"') == account["people"]  # the people tree is still there
+
+
+def test_chart_branches_open_and_close(client: TestClient) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    page = client.get(f"/accounts/{account['id']}").text
+    opening = next(link for link in chart_links(page) if "expand=" in link)
+    person = int(re.findall(r"expand=(\d+)", opening)[0])
+    before = page.count('class="node"')
+    opened = client.get(opening).text
+    assert opened.count('class="node"') > before
+    assert 'id="collapse-all"' in opened
+    closing = f"/accounts/{account['id']}?focus={person}#orgchart"
+    assert closing in chart_links(opened)  # a second click closes the branch
+    assert client.get(f"/accounts/{account['id']}?expand=1,x").status_code == 422
+
+
+def test_correction_round_trip_keeps_the_titles_reading(client: TestClient) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    people = decisions(client, account["id"])["people"]
+    person = next(p for p in people if p["title_seniority"] == "director" and p["manager_id"])
+    manager = next(p for p in people if p["id"] not in (person["id"], person["manager_id"]))
+    form = client.get(f"/accounts/{account['id']}?edit={person['id']}")
+    assert 'id="assess-form"' in form.text
+    saved = client.post(
+        f"/accounts/{account['id']}/people/{person['id']}/assessment",
+        data={
+            "seniority": "vp",
+            "function": "finance",
+            "manager_id": str(manager["id"]),
+            "support": "supporter",
+            "coverage": "partial",
+            "relationship": "trusted",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/accounts/{account['id']}#row-{person['id']}"
+    page = client.get(saved.headers["location"]).text
+    assert f"Saved for {html.escape(person['name'])}" in page
+    row = page[page.index(f'<tr id="row-{person["id"]}"') :]
+    row = row[: row.index("</tr>")]
+    assert "confirmed" in row and "title says director" in row
+    assert html.escape(manager["name"]) in row and "CRM says" in row
+    assert 'id="notice"' not in client.get(f"/accounts/{account['id']}").text  # shown once
+    now = next(p for p in decisions(client, account["id"])["people"] if p["id"] == person["id"])
+    assert (now["seniority"], now["level_source"], now["title_seniority"]) == (
+        "vp",
+        "confirmed",
+        "director",
+    )
+    assert (now["function"], now["title_function"]) == ("finance", person["title_function"])
+    assert (now["manager_id"], now["line_source"]) == (manager["id"], "confirmed")
+    assert (now["support"], now["coverage"], now["relationship"]) == (
+        "supporter",
+        "partial",
+        "trusted",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("seniority", "emperor", "seniority 'emperor' is not one of: board"),
+        ("support", "fan", "support 'fan' is not one of: mentor"),
+        ("manager_id", "999999", "person 999999 is not at the same account"),
+    ],
+)
+def test_bad_correction_is_one_line_and_writes_nothing(
+    client: TestClient, field: str, value: str, message: str
+) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    before = decisions(client, account["id"])
+    person = before["people"][3]
+    page = client.post(
+        f"/accounts/{account['id']}/people/{person['id']}/assessment",
+        data={"support": "mentor", field: value},
+    )
+    assert page.status_code == 422
+    error = re.search(r'<p class="alert" id="error" role="alert">([^<]*)</p>', page.text)
+    assert error and html.unescape(error.group(1)).startswith(message)
+    assert "Traceback" not in page.text and 'id="assess-form"' in page.text
+    assert decisions(client, account["id"]) == before  # not even the valid support was kept
+    api = client.patch(f"/api/v1/people/{person['id']}/assessment", json={field: value})
+    assert api.status_code == 422
+    assert api.json() == {"error": {"kind": "bad_input", "message": api.json()["error"]["message"]}}
+    assert api.json()["error"]["message"].startswith(message)
+
+
+def test_api_corrections_and_roles(client: TestClient) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    body = decisions(client, account["id"])
+    opp = body["opportunities"][0]
+    person = body["people"][-1]
+    done = client.patch(
+        f"/api/v1/people/{person['id']}/assessment", json={"seniority": "c_suite", "note": "CFO"}
+    )
+    assert done.status_code == 200
+    assert done.json()["seniority"] == "c_suite" and done.json()["note"] == "CFO"
+    assert done.json()["updated_by"] == "admin"
+    kept = client.patch(f"/api/v1/people/{person['id']}/assessment", json={"support": "mentor"})
+    assert kept.json()["seniority"] == "c_suite"  # a field left out is kept
+    cleared = client.patch(f"/api/v1/people/{person['id']}/assessment", json={"seniority": None})
+    assert cleared.json()["seniority"] is None and cleared.json()["support"] == "mentor"
+    stray = client.patch(f"/api/v1/people/{person['id']}/assessment", json={"salary": 1})
+    assert stray.status_code == 422 and stray.json()["error"]["message"].startswith("salary:")
+
+    role = client.put(
+        f"/api/v1/opportunities/{opp['id']}/roles/{person['id']}", json={"role": "champion"}
+    )
+    assert role.status_code == 200
+    assert role.json() == {
+        "opportunity_id": opp["id"],
+        "person_id": person["id"],
+        "role": "Champion",
+        "source": "crestline",
+    }
+    after = decisions(client, account["id"])["opportunities"][0]
+    champion = next(r for r in after["roles"] if r["role"] == "champion")
+    assert person["id"] in [p["id"] for p in champion["people"]]
+    bad = client.put(f"/api/v1/opportunities/{opp['id']}/roles/{person['id']}", json={"role": "x"})
+    assert bad.status_code == 422 and "is not one of" in bad.json()["error"]["message"]
+
+    form = client.post(
+        f"/accounts/{account['id']}/opportunities/{opp['id']}/roles",
+        data={"person_id": str(person["id"]), "role": "Economic Buyer", "expand": ""},
+    )
+    assert form.status_code == 200 and "as Economic Buyer" in form.text
+
+
+def test_orgchart_json_and_svg(client: TestClient) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    chart = client.get(f"/api/v1/accounts/{account['id']}/orgchart").json()
+    assert len(chart["nodes"]) == account["people"]
+    inferred = [e for e in chart["edges"] if e["source"] == "inferred"]
+    assert inferred and all(0 < e["confidence"] < 1 and e["reason"] for e in inferred)
+    svg = client.get(f"/accounts/{account['id']}/orgchart.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    assert svg.text.lstrip().startswith("<?xml") and "stroke-dasharray" in svg.text
+
+
+def test_a_seller_corrects_only_within_their_scope(client: TestClient) -> None:
+    sign_in(client)
+    everyone = {a["id"] for a in client.get("/api/v1/accounts?limit=100").json()["items"]}
+    client.cookies.clear()
+    sign_in(client, "seller")
+    theirs = {a["id"] for a in client.get("/api/v1/accounts?limit=100").json()["items"]}
+    outside = min(everyone - theirs)
+    client.cookies.clear()
+    person = decisions(sign_in(client), outside)["people"][0]
+    client.cookies.clear()
+    sign_in(client, "seller")
+    refused = client.patch(f"/api/v1/people/{person['id']}/assessment", json={"support": "enemy"})
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": {
+            "kind": "permission_denied",
+            "message": f"person {person['id']} is not in your scope",
+        }
+    }
+    assert client.get(f"/api/v1/accounts/{outside}/decision-makers").status_code == 403
+    form = client.post(
+        f"/accounts/{outside}/people/{person['id']}/assessment", data={"support": "enemy"}
+    )
+    assert form.status_code == 403 and "not in your scope" in form.text
+    inside = decisions(client, min(theirs))["people"][0]
+    ok = client.patch(f"/api/v1/people/{inside['id']}/assessment", json={"support": "mentor"})
+    assert ok.status_code == 200
+
+
+def test_openapi_describes_the_decision_routes(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {
+        "/api/v1/accounts/{account_id}/decision-makers",
+        "/api/v1/accounts/{account_id}/orgchart",
+        "/api/v1/people/{person_id}/assessment",
+        "/api/v1/opportunities/{opportunity_id}/roles/{person_id}",
+    } <= set(schema["paths"])
+    assert {"DecisionMakersPublic", "AssessmentUpdate", "RoleUpdate"} <= set(
+        schema["components"]["schemas"]
+    )
+
+
+def test_correction_round_trip_on_each_backend(db_url: str) -> None:
+    db = open_database(db_url)
+    build_demo_world(db, LOCAL_ADMIN, scale=SCALES["small"], seed=7)
+    db.close()
+    with TestClient(create_app(load_settings({"database_url": db_url}))) as client:
+        sign_in(client)
+        account = big_account_with_a_deal(client)
+        person = decisions(client, account["id"])["people"][2]
+        done = client.patch(
+            f"/api/v1/people/{person['id']}/assessment",
+            json={"seniority": "board", "relationship": "advocate"},
+        )
+        assert done.status_code == 200, done.text
+        now = next(p for p in decisions(client, account["id"])["people"] if p["id"] == person["id"])
+        assert (now["seniority"], now["title_seniority"]) == ("board", person["title_seniority"])
+        assert now["relationship"] == "advocate" and now["level_source"] == "confirmed"
