@@ -28,11 +28,16 @@ PEOPLE = [
 
 
 def test_every_score_is_the_weighted_sum_of_its_factors() -> None:
-    for score in rank_power(PEOPLE, as_of=AS_OF, target_functions=["technology"]):
-        total = sum(f.contribution for f in score.factors) / sum(DEFAULT_WEIGHTS.values())
-        assert score.score == pytest.approx(total, abs=1e-4)
-        assert {f.name for f in score.factors} == set(DEFAULT_WEIGHTS)
-        assert all(0 <= f.value <= 1 and f.evidence for f in score.factors)
+    for for_deal in (False, True):
+        ranked = rank_power(PEOPLE, as_of=AS_OF, target_functions=["technology"], for_deal=for_deal)
+        for score in ranked:
+            total = sum(f.contribution for f in score.factors) / sum(
+                f.weight for f in score.factors
+            )
+            assert score.score == pytest.approx(total, abs=1e-4)
+            expected = set(DEFAULT_WEIGHTS) - (set() if for_deal else {"deal_role"})
+            assert {f.name for f in score.factors} == expected
+            assert all(0 <= f.value <= 1 and f.evidence for f in score.factors)
 
 
 def test_a_large_deal_is_signed_by_the_chief_of_the_target_function() -> None:
@@ -57,14 +62,14 @@ def test_finance_signs_for_a_function_without_senior_people() -> None:
 
 
 def test_a_recorded_economic_buyer_role_lifts_a_person() -> None:
-    plain = rank_power(PEOPLE, as_of=AS_OF, target_functions=["technology"])
+    plain = rank_power(PEOPLE, as_of=AS_OF, target_functions=["technology"], for_deal=True)
     with_role = [
         Stakeholder(5, "It Manager", "manager", "technology", 3, (("Economic Buyer", "this"),))
         if p.id == 5
         else p
         for p in PEOPLE
     ]
-    lifted = rank_power(with_role, as_of=AS_OF, target_functions=["technology"])
+    lifted = rank_power(with_role, as_of=AS_OF, target_functions=["technology"], for_deal=True)
 
     def place(ranked: list, pid: int) -> int:  # type: ignore[type-arg]
         return [s.person_id for s in ranked].index(pid)

@@ -56,11 +56,12 @@ ROLE_POWER: Mapping[str, float] = {
     "other": 0.05,
 }
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "seniority": 0.34,
-    "function_relevance": 0.26,
-    "reach": 0.12,
-    "buying_roles": 0.18,
-    "engagement": 0.10,
+    "seniority": 0.30,
+    "function_relevance": 0.22,
+    "reach": 0.08,
+    "buying_roles": 0.14,
+    "deal_role": 0.18,  # only when ranking for an opportunity
+    "engagement": 0.08,
 }
 ENGAGEMENT_HALF_LIFE_DAYS = 90.0
 C_LEVEL_SIGN_OFF_USD = 250_000.0
@@ -152,27 +153,49 @@ def _reach(person: Stakeholder, people: int) -> Factor:
 
 
 ROLE_SCOPE: Mapping[str, tuple[float, str]] = {
-    "this": (1.0, "on this deal"),
-    "offering": (0.75, "on a deal for the same offering"),
-    "other": (0.5, "on another deal"),
+    "offering": (1.0, "on a deal for the same offering"),
+    "other": (0.6, "on another deal"),
 }
 
 
-def _roles(person: Stakeholder) -> Factor:
-    miss = 1.0
-    strongest: tuple[float, str, str] = (0.0, "", "")
-    for role, scope in person.roles:
-        power = ROLE_POWER.get(role.strip().lower(), 0.05)
-        factor, where = ROLE_SCOPE.get(scope, ROLE_SCOPE["other"])
-        miss *= 1.0 - min(0.95, power * factor)
-        strongest = max(strongest, (power * factor, role, where))
-    value = 1.0 - miss
-    if not person.roles:
-        evidence = "no recorded buying role"
-    else:
-        n = len(person.roles)
-        evidence = f"{strongest[1]} {strongest[2]}" + (f" (+{n - 1} more roles)" if n > 1 else "")
-    return Factor("buying_roles", round(value, 4), DEFAULT_WEIGHTS["buying_roles"], evidence)
+def _past_roles(person: Stakeholder) -> Factor:
+    """Roles on other deals: the strongest counts, each further one adds a little."""
+    past = [(r, s) for r, s in person.roles if s != "this"]
+    weighed = sorted(
+        (
+            (
+                ROLE_POWER.get(role.strip().lower(), 0.05)
+                * ROLE_SCOPE.get(scope, ROLE_SCOPE["other"])[0],
+                role,
+                scope,
+            )
+            for role, scope in past
+        ),
+        reverse=True,
+    )
+    if not weighed:
+        return Factor(
+            "buying_roles", 0.0, DEFAULT_WEIGHTS["buying_roles"], "no buying role on other deals"
+        )
+    value = weighed[0][0] + sum(w for w, _, _ in weighed[1:]) * 0.1
+    _, role, scope = weighed[0]
+    more = f" (+{len(weighed) - 1} more)" if len(weighed) > 1 else ""
+    evidence = f"{role} {ROLE_SCOPE.get(scope, ROLE_SCOPE['other'])[1]}{more}"
+    return Factor(
+        "buying_roles", round(min(1.0, value), 4), DEFAULT_WEIGHTS["buying_roles"], evidence
+    )
+
+
+def _deal_role(person: Stakeholder) -> Factor:
+    """The strongest role recorded for the person on the opportunity being ranked."""
+    here = [role for role, scope in person.roles if scope == "this"]
+    if not here:
+        return Factor(
+            "deal_role", 0.0, DEFAULT_WEIGHTS["deal_role"], "no role recorded on this deal"
+        )
+    role = max(here, key=lambda r: ROLE_POWER.get(r.strip().lower(), 0.05))
+    value = ROLE_POWER.get(role.strip().lower(), 0.05)
+    return Factor("deal_role", value, DEFAULT_WEIGHTS["deal_role"], f"{role} on this deal")
 
 
 def _engagement(person: Stakeholder, as_of: dt.date) -> Factor:
@@ -200,6 +223,7 @@ def score_person(
     as_of: dt.date,
     small_deal: bool = False,
     signer: str | None = None,
+    for_deal: bool = False,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
 ) -> PowerScore:
     rel, why = relevance.of(person.function)
@@ -207,9 +231,11 @@ def score_person(
         _seniority(person, small_deal=small_deal, signer=signer),
         Factor("function_relevance", rel, DEFAULT_WEIGHTS["function_relevance"], why),
         _reach(person, people),
-        _roles(person),
+        _past_roles(person),
         _engagement(person, as_of),
     ]
+    if for_deal:
+        factors.insert(4, _deal_role(person))
     factors = [Factor(f.name, f.value, weights.get(f.name, f.weight), f.evidence) for f in factors]
     score = sum(f.contribution for f in factors) / max(sum(f.weight for f in factors), 1e-9)
     return PowerScore(person.id, person.name, round(score, 4), tuple(factors))
@@ -268,6 +294,7 @@ def rank_power(
     as_of: dt.date,
     target_functions: Iterable[str] = (),
     deal_amount_usd: float | None = None,
+    for_deal: bool = False,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
 ) -> list[PowerScore]:
     """The people ranked by power, strongest first (ties: the lower id).
@@ -288,6 +315,7 @@ def rank_power(
             as_of=as_of,
             small_deal=not large,
             signer=signers.get(p.id),
+            for_deal=for_deal,
             weights=weights,
         )
         for p in group

@@ -303,6 +303,7 @@ def _committees(
             as_of=day,
             target_functions=fns,
             deal_amount_usd=_usd(opp.amount_minor),
+            for_deal=True,
         )
         roles: dict[int, list[str]] = {}
         for pid, roles_of in analysis.inputs.roles.items():

@@ -130,9 +130,14 @@ def _chunks(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 
 
 def load_inputs(
-    conn: Connection, account_ids: Sequence[int], *, as_of: dt.date
+    conn: Connection,
+    account_ids: Sequence[int],
+    *,
+    as_of: dt.date,
+    touch_window_days: int | None = TOUCH_WINDOW_DAYS,
 ) -> dict[int, AccountInputs]:
-    """The inputs of some accounts (a few hundred at a time keeps memory flat)."""
+    """The inputs of some accounts (a few hundred at a time keeps memory flat); touches of the
+    last ``touch_window_days`` before ``as_of`` (all of them with None)."""
     accounts = {
         a: AccountInputs(a, e)
         for a, e in conn.execute(
@@ -181,7 +186,10 @@ def load_inputs(
     ):
         if pid in owner:
             accounts[owner[pid]].roles.setdefault(pid, []).append((opp, role))
-    since = dt.datetime.combine(as_of - dt.timedelta(days=TOUCH_WINDOW_DAYS), dt.time())
+    since = dt.datetime.combine(
+        as_of - dt.timedelta(days=touch_window_days) if touch_window_days else dt.date.min,
+        dt.time(),
+    )
     for pid, when in conn.execute(
         select(ActivityPerson.person_id, Activity.occurred_at)
         .join(Activity, Activity.id == ActivityPerson.activity_id)

@@ -1,0 +1,198 @@
+"""Decision-makers on SQLite and PostgreSQL: stored insights, incremental refresh, corrections,
+and accuracy floors against the small demo world's hidden truth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select, update
+
+from crestline.db.database import Database, open_database
+from crestline.db.models import (
+    Account,
+    AccountInsight,
+    ContactRole,
+    Opportunity,
+    Person,
+    PersonAssessment,
+    PersonInsight,
+    Seller,
+    User,
+)
+from crestline.demo.scales import SCALES
+from crestline.errors import BadInputError, PermissionDeniedError
+from crestline.services.auth import LOCAL_ADMIN, Actor
+from crestline.services.decision_makers import assess_person, decision_makers, set_role
+from crestline.services.insights import refresh_insights
+from crestline.services.setup import build_demo_world
+from crestline.services.truth_scores import score_against_truth
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[Database]:
+    """A small demo world of one's own, to write to."""
+    db = open_database(db_url)
+    build_demo_world(db, LOCAL_ADMIN, scale=SCALES["small"], seed=7)
+    yield db
+    db.close()
+
+
+def test_the_demo_world_comes_with_insights_for_everyone(small_world: Database) -> None:
+    with small_world.reader() as session:
+        people = session.scalar(select(func.count()).select_from(Person))
+        assert session.scalar(select(func.count()).select_from(PersonInsight)) == people
+        accounts = session.scalar(select(func.count()).select_from(Account))
+        assert session.scalar(select(func.count()).select_from(AccountInsight)) == accounts
+        inferred = session.scalars(
+            select(PersonInsight).where(PersonInsight.line_source == "inferred")
+        ).all()
+        assert inferred and all(0 < i.line_confidence < 1 and i.line_reason for i in inferred)
+        ranks = session.execute(
+            select(PersonInsight.account_id, func.min(PersonInsight.power_rank)).group_by(
+                PersonInsight.account_id
+            )
+        ).all()
+        assert {r for _, r in ranks} == {1}
+        factors = session.scalars(select(PersonInsight.power_factors).limit(1)).one()
+        assert {f["name"] for f in factors} >= {"seniority", "reach", "engagement"}
+
+
+def test_refresh_recomputes_only_the_accounts_that_changed(world: Database) -> None:
+    with world.transaction() as session:
+        conn = session.connection()
+        assert refresh_insights(conn).refreshed == 0
+        person = session.scalars(select(Person).order_by(Person.id).limit(1)).one()
+        before = session.get(PersonInsight, person.id)
+        assert before is not None
+        session.execute(
+            update(Person).where(Person.id == person.id).values(title="Chief Executive Officer")
+        )
+        summary = refresh_insights(conn)
+        assert (summary.refreshed, summary.accounts) == (1, 25)
+        session.expire_all()
+        after = session.get(PersonInsight, person.id)
+        assert after is not None and after.title_seniority == "c_suite"
+        assert refresh_insights(conn).refreshed == 0
+
+
+def test_corrections_are_kept_apart_and_shown_beside_the_inferred_value(world: Database) -> None:
+    with world.transaction() as session:
+        inferred = session.scalars(
+            select(PersonInsight).where(PersonInsight.line_source == "inferred").limit(1)
+        ).one()
+        pid, account = inferred.person_id, inferred.account_id
+        top = session.get(AccountInsight, account)
+        assert top is not None and top.top_person_id is not None
+        title_level = inferred.title_seniority
+        new_level = "board" if title_level != "board" else "c_suite"
+        assess_person(
+            session,
+            LOCAL_ADMIN,
+            pid,
+            changes={"seniority": new_level, "manager_id": top.top_person_id, "support": "Mentor"},
+        )
+    with world.reader() as session:
+        dm = decision_makers(session, LOCAL_ADMIN, str(account))
+        p = dm.person(pid)
+        assert (p.seniority, p.title_seniority, p.level_source) == (
+            new_level,
+            title_level,
+            "confirmed",
+        )
+        assert (p.manager_id, p.line_source, p.support) == (
+            top.top_person_id,
+            "confirmed",
+            "mentor",
+        )
+        stored = session.get(PersonInsight, pid)
+        assert stored is not None and stored.level_source == "confirmed"
+        assert stored.line_source == "confirmed"
+    with world.transaction() as session:  # an empty value clears the correction
+        assess_person(session, LOCAL_ADMIN, pid, changes={"seniority": "", "manager_id": None})
+    with world.reader() as session:
+        p = decision_makers(session, LOCAL_ADMIN, str(account)).person(pid)
+        assert p.level_source != "confirmed" and p.line_source == "inferred"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"support": "fan"}, "support 'fan' is not one of"),
+        ({"seniority": "king"}, "seniority 'king' is not one of"),
+        ({"manager_id": "x"}, "manager 'x' is not a person id"),
+        ({"colour": "red"}, "cannot set colour on a person"),
+    ],
+)
+def test_bad_corrections_are_refused_with_nothing_written(
+    small_world: Database, changes: dict[str, str], message: str
+) -> None:
+    with small_world.reader() as session:
+        pid = session.scalars(select(Person.id).limit(1)).one()
+    with pytest.raises(BadInputError, match=message), small_world.transaction() as session:
+        assess_person(session, LOCAL_ADMIN, pid, changes=dict(changes))
+    with small_world.reader() as session:
+        assert session.get(PersonAssessment, pid) is None
+
+
+def test_a_manager_from_another_account_is_refused(small_world: Database) -> None:
+    with small_world.reader() as session:
+        a = session.scalars(select(Person).order_by(Person.id.desc()).limit(1)).one()
+        other = session.scalars(
+            select(Person.id).where(Person.account_id != a.account_id).limit(1)
+        ).one()
+    refused = pytest.raises(BadInputError, match="not at the same account")
+    with refused, small_world.transaction() as session:
+        assess_person(session, LOCAL_ADMIN, a.id, changes={"manager_id": other})
+
+
+def test_a_recorded_role_fills_the_committee(world: Database) -> None:
+    with world.reader() as session:
+        opp = session.scalars(
+            select(Opportunity).where(Opportunity.is_closed.is_(False)).order_by(Opportunity.id)
+        ).first()
+        assert opp is not None
+        person = session.scalars(
+            select(Person.id).where(Person.account_id == opp.account_id).limit(1)
+        ).one()
+    with world.transaction() as session:
+        set_role(session, LOCAL_ADMIN, opp.id, person, "executive sponsor")
+        set_role(session, LOCAL_ADMIN, opp.id, person, "Executive Sponsor")  # replaces, no twin
+    with world.reader() as session:
+        rows = session.scalars(
+            select(ContactRole).where(
+                ContactRole.opportunity_id == opp.id, ContactRole.source == "crestline"
+            )
+        ).all()
+        assert [r.role for r in rows] == ["Executive Sponsor"]
+        dm = decision_makers(session, LOCAL_ADMIN, str(opp.account_id))
+        coverage = next(o for o in dm.opportunities if o.id == opp.id).committee
+        assert person in {i for i, _ in coverage.role("executive_sponsor").people}
+    refused = pytest.raises(BadInputError, match="role 'king' is not one of")
+    with refused, world.transaction() as session:
+        set_role(session, LOCAL_ADMIN, opp.id, person, "king")
+
+
+def test_a_seller_cannot_correct_outside_their_scope(small_world: Database) -> None:
+    with small_world.reader() as session:
+        user = session.scalars(select(User).where(User.role == "seller").limit(1)).one()
+        seller = session.get(Seller, user.seller_id)
+        assert seller is not None
+        outside = session.scalars(
+            select(Person.id)
+            .join(Account, Account.id == Person.account_id)
+            .where(Account.owner_id != seller.id)
+            .limit(1)
+        ).one()
+    actor = Actor(login=user.login, role="seller", seller_id=seller.id)
+    with pytest.raises(PermissionDeniedError), small_world.transaction() as session:
+        assess_person(session, actor, outside, changes={"support": "mentor"})
+
+
+def test_accuracy_floors_on_the_small_world(small_world: Database) -> None:
+    """Floors a little under what is measured; the demo-scale figures are in the benchmark."""
+    with small_world.engine.connect() as conn:
+        scores = score_against_truth(conn)
+    assert scores.opportunities > 100 and scores.inferred_lines > 100
+    assert scores.buyer_top3 >= 0.85
+    assert scores.true_ancestor >= scores.exact_manager >= 0.2
