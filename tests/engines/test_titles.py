@@ -77,14 +77,14 @@ def accuracy(path: Path) -> tuple[int, float, float]:
 def test_accuracy_on_the_labelled_set() -> None:
     size, level, function = accuracy(LABELLED)
     assert size >= 800
-    # floors against regressions (measured 97.7 % and 96.6 %); the targets are 97 % and 93 %
-    assert level >= 0.97
-    assert function >= 0.955
+    # floors against regressions (measured 99.5 % and 98.6 %); the targets are 97 % and 93 %
+    assert level >= 0.985
+    assert function >= 0.975
 
 
 def test_accuracy_on_the_held_out_set() -> None:
     """Titles written apart from the labelled set and never used to tune: gains must carry over."""
     size, level, function = accuracy(HELDOUT)
     assert size >= 600
-    assert level >= 0.98  # measured 99.3 %
-    assert function >= 0.97  # measured 98.5 %
+    assert level >= 0.985  # measured 99.6 %
+    assert function >= 0.975  # measured 98.5 %

@@ -25,6 +25,7 @@ from rapidfuzz.distance import OSA
 LEVELS = ("board", "c_suite", "evp", "vp", "director", "manager", "individual_contributor", "entry")
 RANK = {level: i for i, level in enumerate(LEVELS)}
 UNKNOWN = "unknown"
+IC_RANK = RANK["individual_contributor"]
 INFERRED = 50  # the rank of a role known only by its function: below every named level
 
 # Level-list keys that are modifiers, not levels, and the flag each sets on its phrases.
@@ -53,9 +54,10 @@ SECTION_PRIORITY = {"functions_weak": 1, "functions": 2, "functions_strong": 3}
 CHIEF_PRIORITY = 4
 DEFAULT_GM = 0  # founders, owners, boards: general management unless another role says more
 
-# Separators between segments (strong), between roles of one segment (weak) and inside words.
-TOKEN = re.compile(r"[a-z0-9]+(?:[&+/][a-z0-9]+)*|[|•·;()\[\]{}!?:@&/+,]|\s[-–—]+\s|[–—]")
-PLAIN = re.compile(r"[a-z0-9 ]*")  # words and spaces only: split, no pattern needed
+# Tokens: words (an inner "&", "/" or "+" kept: "R&D", "FP&A", "Founder/CEO") and separators;
+# other punctuation only ends a word ("Co-Founder" → "co founder", "Sr." → "sr").
+TOKEN = re.compile(r"[a-z0-9&+/]+|[|;()\[\]{}!?:@,]")
+PLAIN = re.compile(r"[a-z0-9 ]*")  # words and spaces only: a split will do
 STRONG = frozenset("|•·;()[]{}!?:")
 WEAK = ","
 CONJUNCTION = "&"
@@ -79,7 +81,7 @@ def _fold_other(match: re.Match[str]) -> str:
     if c in "•·":
         return " | "
     if c in "–—":
-        return " - "
+        return " - "  # a comma between roles, spaced or not
     if c.isspace():
         return " "
     if unicodedata.combining(c):
@@ -87,9 +89,19 @@ def _fold_other(match: re.Match[str]) -> str:
     return " | " if unicodedata.category(c)[0] == "S" else " "
 
 
+def split_title(text: str) -> list[str]:
+    """A title's tokens: words and separators."""
+    folded = fold(text)
+    if PLAIN.fullmatch(folded):
+        return folded.split()
+    if " -" in folded:
+        folded = folded.replace(" - ", " , ").replace(" -- ", " , ")  # a spaced dash: a comma
+    return TOKEN.findall(folded)
+
+
 def _phrase(text: str) -> tuple[str, ...]:
     """A lexicon phrase as its tokens (folded the same way titles are)."""
-    return tuple(t for t in TOKEN.findall(fold(text)) if t[0].isalnum())
+    return tuple(t for t in split_title(text) if t[0].isalnum())
 
 
 @dataclass(frozen=True)
@@ -240,6 +252,14 @@ class TitleClassifier:
             first: tuple(sorted(sizes.items(), reverse=True)) for first, sizes in by_first.items()
         }
         self.single = frozenset(k[0] for k in entries if len(k) == 1)
+        self.phrased = frozenset(w for key in entries for w in key)
+        # single words with a function and no level, which a known head may still cut
+        self.levelled = frozenset(
+            k[0] for k, e in entries.items() if len(k) == 1 and len(k[0]) >= 4 and e.level
+        )
+        self.unlevelled = frozenset(
+            k[0] for k, e in entries.items() if len(k) == 1 and e.level is None and not e.flags
+        )
         self.heads = frozenset(w for w in self.single if len(w) >= 4 and w.isalpha())
         self.by_letter: dict[tuple[str, int], list[str]] = {}  # by first letter and length
         for w in lexicon.vocabulary:
@@ -252,6 +272,11 @@ class TitleClassifier:
             | self.principals
             | frozenset(words.get("noise", ()))
         )
+        for word in self.unlevelled:  # "Personalleiterin": HR, and a director as a "Leiterin"
+            split = self._decompound(word, exact=True) if len(word) >= 7 else None
+            if split is not None:
+                e, head = entries[(word,)], entries[(split[1],)]
+                e.level, e.rank, e.flags = head.level, head.rank, head.flags
         self.tokens: dict[str, tuple[tuple[str, ...], str | None, int, tuple[str, ...]]] = {}
         self.shaped = (
             self.known | self.objects | self.stop | self.chief_open | self.chief_close
@@ -289,8 +314,6 @@ class TitleClassifier:
         return found
 
     def _analyse(self, token: str) -> tuple[tuple[str, ...], str | None]:
-        if token[0] in " –—":
-            return (WEAK,), None  # a spaced dash: a comma between roles
         if token in self.lex.abbreviations:
             return tuple(self.lex.abbreviations[token].split()), f"abbreviation:{token}"
         if token in self.known or not token[0].isalpha():
@@ -313,9 +336,10 @@ class TitleClassifier:
             return (fixed,), f"typo:{token}->{fixed}"
         return (token,), None
 
-    def _decompound(self, word: str) -> tuple[str, ...] | None:
-        """``vertriebsleiter`` → ``vertrieb leiter``: a known head, a known (or repaired) stem."""
-        heads = self.heads
+    def _decompound(self, word: str, exact: bool = False) -> tuple[str, ...] | None:
+        """``vertriebsleiter`` → ``vertrieb leiter``: a known head, a known (or repaired) stem;
+        ``exact``: a head with a level and a stem the lexicon knows, nothing repaired."""
+        heads = self.levelled if exact else self.heads
         for size in range(len(word) - 3, 3, -1):  # the longest head first
             head = word[-size:]
             if head not in heads:
@@ -327,13 +351,16 @@ class TitleClassifier:
                 base = stem[: len(stem) - len(link)] if link else stem
                 if base in self.known:
                     return (base, head)
+            if exact:
+                continue
             if len(stem) >= 5:
                 fixed = self._repair(stem) or (
                     self._repair(stem[:-1]) if stem[-1:] in ("s", "e") else None
                 )
                 if fixed is not None:
                     return (fixed, head)
-            return (stem, head)  # the head alone: "Syndikusrechtsanwalt" is a lawyer
+            if head in self.levelled:
+                return (stem, head)  # the head alone: "Syndikusrechtsanwalt" is a lawyer
         return None
 
     def _repair(self, word: str) -> str | None:
@@ -370,9 +397,7 @@ class TitleClassifier:
         company: list[str] | None = None  # after "@"/"at": the company, to the segment's end
         tokens = self.tokens
         separators, company_words = self.separators, self.company
-        folded = fold(title)
-        raws = folded.split() if PLAIN.fullmatch(folded) else TOKEN.findall(folded)
-        for raw in raws:
+        for raw in split_title(title):
             if raw in separators:
                 if company:
                     self._end_company(words, shape, company, rules)
@@ -406,7 +431,7 @@ class TitleClassifier:
     ) -> None:
         """A company after "at"/"@" is dropped, unless it is all lexicon words ("em Finanças")."""
         words = [w for w in company if w[0].isalnum()]
-        if words and all(w in self.known for w in words) and any(w in self.single for w in words):
+        if words and all(w in self.known for w in words) and any(w in self.phrased for w in words):
             segment.extend(words)
             shape.extend(words)
         elif words:
@@ -514,20 +539,36 @@ class TitleClassifier:
         if not levels:
             return len(words)
         assisted = [h for h in levels if h[2].flags & ASSISTANT]
-        if not assisted and self.always_principal.isdisjoint(words):
+        # an individual contributor "of the management" (Referent der Geschäftsführung) too
+        first = levels[0][2]
+        staff = not assisted and first.rank == IC_RANK and not first.flags & THINGS
+        if not assisted and not staff and self.always_principal.isdisjoint(words):
             return len(words)
         for i in range(levels[0][1], len(words)):
             if words[i] in self.always_principal:
                 return i
-        if assisted:
-            end = assisted[0][1]
+        if assisted or staff:
+            end = (assisted or levels)[0][1]
+            top = IC_RANK if assisted else RANK["evp"]  # whom staff work for: the top only
             for i in range(end, min(end + 3, len(words))):
                 if words[i] in self.principal_markers and (
                     not self.principals.isdisjoint(words[i + 1 :])
-                    or any(s > i and x.level is not None for s, _, x in levels)
+                    or any(s > i and x.rank < top for s, _, x in levels)
                 ):
                     return i
         return len(words)
+
+    def _manages_things(self, words: list[str], start: int, end: int) -> bool:
+        """A bare "manager" of a product, accounts, a project: the object just before it, or
+        just after a preposition ("Gerente de Contas")."""
+        objects = self.objects
+        if start > 0 and words[start - 1] in objects:
+            return True
+        return (
+            end + 1 < len(words)
+            and words[end] in self.principal_markers
+            and words[end + 1] in objects
+        )
 
     def _chief(self, words: list[str], levels: list[Hit]) -> list[Hit]:
         """A "chief … officer" the lexicon does not list is still a chief officer."""
@@ -596,7 +637,7 @@ class TitleClassifier:
             ):
                 level = "evp"
                 rules.append("division president")
-            if level == "manager" and b1 - b0 == 1 and not self.objects.isdisjoint(words):
+            if level == "manager" and b1 - b0 == 1 and self._manages_things(words, b0, b1):
                 rules.append("manages things, not people")
                 level = "individual_contributor"
             if e.flags & ASSISTANT:
@@ -612,7 +653,7 @@ class TitleClassifier:
                 level = lower
             if flags & ACTING:
                 rules.append("acting/interim: level kept")
-            if flags & JUNIOR and level in (None, "individual_contributor"):
+            if flags & JUNIOR and level in (None, "individual_contributor", "manager"):
                 level = "entry"
                 rules.append("junior: entry")
         if entry_word and level is not None and RANK[level] > RANK["vp"]:
