@@ -70,6 +70,8 @@ test-fast: $(STAMP)
 bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_demo.py --scale $(BENCH_SCALE)
 	$(BIN)/python benchmarks/bench_import.py --scale $(BENCH_SCALE)
+	$(BIN)/python benchmarks/bench_decision_makers.py --scale demo
+	$(BIN)/python benchmarks/bench_titles.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts bench-results

@@ -86,6 +86,12 @@ def report(summary: ImportSummary, fmt: Format) -> None:
     )
     if summary.matches:
         typer.echo("matches: " + ", ".join(f"{k} {v:,}" for k, v in summary.matches.items()))
+    if summary.insights:
+        i = summary.insights
+        typer.echo(
+            f"decision-makers: {i['refreshed']:,} of {i['accounts']:,} accounts recomputed "
+            f"(their people, titles, lines, roles or touches changed)"
+        )
     for line in summary.warnings[:10]:
         typer.echo(f"warning: {line}", err=True)
     if len(summary.warnings) > 10:

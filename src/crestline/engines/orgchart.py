@@ -296,11 +296,11 @@ class _Builder:
         for p, m in self.manager.items():
             if m is not None:
                 peers[m][(self.function[p], self.level[p])] += 1
-        by_level: dict[int, list[int]] = defaultdict(list)
+        by_level: dict[tuple[int, str], list[int]] = defaultdict(list)
         for p in self.members:
             r = _rank(self.level[p])
             if r is not None and self.level[p] != "board":
-                by_level[r].append(p)
+                by_level[(r, self.function[p])].append(p)
 
         orphans = [r for r in parent if r != top and self.level[r] != "board"]
         orphans.sort(key=lambda r: (_rank(self.level[r]) or 99, r))
@@ -322,7 +322,7 @@ class _Builder:
         self,
         p: int,
         top: int,
-        by_level: Mapping[int, list[int]],
+        by_level: Mapping[tuple[int, str], list[int]],
         peers: Mapping[int, Counter[tuple[str, str]]],
         in_tree: Callable[[int], bool],
     ) -> InferredLine:
@@ -335,10 +335,12 @@ class _Builder:
         dept = (self.members[p].department or "").strip().lower()
         parents = PARENT_FUNCTIONS.get(fn, ())
         scored: list[tuple[float, float, int, str]] = []  # weight, base weight, candidate, why
+        functions = [f for f in dict.fromkeys((fn, *parents, "general_management")) if f != UNKNOWN]
         for r in range(rank - 1, RANK["board"], -1):
             gap = rank - 1 - r
             decay = GAP_DECAY**gap
-            for c in by_level.get(r, ()):
+            candidates = [c for f in functions for c in by_level.get((r, f), ())]
+            for c in candidates:
                 if c == p or in_tree(c):
                     continue
                 cf = self.function[c]
