@@ -162,10 +162,15 @@ def crestline_import(db: str, folder: Path) -> dict[str, Any]:
         raise SystemExit(f"import failed: {proc.stderr.strip()}")
     summary = json.loads(proc.stdout)
     rows = sum(o["read"] for o in summary["objects"].values())
+    insights = float(summary.get("insights", {}).get("seconds", 0.0))
     return {
         "seconds": round(seconds, 1),
         "rows": rows,
         "rows_per_second": round(rows / seconds),
+        # the decision-maker insights computed before the import commits (titles, org charts,
+        # power for every account): part of the import, but not of writing the rows
+        "insights_seconds": round(insights, 1),
+        "rows_per_second_without_insights": round(rows / max(seconds - insights, 1e-9)),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
         "rejected": sum(o["rejected"] for o in summary["objects"].values()),
     }
@@ -247,6 +252,9 @@ def main() -> None:
             "raw": raw,
             "crestline": ours,
             "ratio": round(ours["rows_per_second"] / raw["rows_per_second"], 3),
+            "ratio_without_insights": round(
+                ours["rows_per_second_without_insights"] / raw["rows_per_second"], 3
+            ),
             "goal": ">= 0.4",
         }
         print(json.dumps(results["sqlite"], indent=2), flush=True)
@@ -268,6 +276,10 @@ def main() -> None:
                         "raw_copy": raw_pg,
                         "crestline": ours_pg,
                         "ratio": round(ours_pg["rows_per_second"] / raw_pg["rows_per_second"], 3),
+                        "ratio_without_insights": round(
+                            ours_pg["rows_per_second_without_insights"] / raw_pg["rows_per_second"],
+                            3,
+                        ),
                     }
                     print(json.dumps(results["postgresql"], indent=2), flush=True)
                 finally:

@@ -27,6 +27,8 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from crestline.engines.orgchart import PARENT_FUNCTIONS, UNKNOWN
 
@@ -83,8 +85,7 @@ class Stakeholder:
     touches: tuple[dt.date, ...] = ()  # days our people met, called or wrote to them
 
 
-@dataclass(frozen=True)
-class Factor:
+class Factor(NamedTuple):
     name: str
     value: float  # 0 … 1
     weight: float
@@ -114,42 +115,49 @@ class Relevance:
     targets: frozenset[str] = field(default_factory=frozenset)
 
     def of(self, function: str) -> tuple[float, str]:
-        label = function.replace("_", " ")
-        if not self.targets:
-            return 0.5, "no offering: every function counts the same"
-        if function in self.targets:
-            return 1.0, f"{label} is a target function"
-        parents = PARENT_FUNCTIONS.get(function, ())
-        if any(p in self.targets for p in parents):
-            return 0.6, f"{label} sits under a target function"
-        if any(function in PARENT_FUNCTIONS.get(t, ()) for t in self.targets):
-            return 0.7, f"{label} is the home of a target function"
-        if function == "finance":
-            return 0.55, "finance approves the spend"
-        if function == "general_management":
-            return 0.5, "general management"
-        if function == UNKNOWN:
-            return 0.2, "function unknown"
-        return 0.1, f"{label} is not a target function"
+        return _relevance(self.targets, function)
 
 
-def _seniority(person: Stakeholder, *, small_deal: bool, signer: str | None) -> Factor:
+@lru_cache(maxsize=8192)
+def _relevance(targets: frozenset[str], function: str) -> tuple[float, str]:
+    label = function.replace("_", " ")
+    if not targets:
+        return 0.5, "no offering: every function counts the same"
+    if function in targets:
+        return 1.0, f"{label} is a target function"
+    parents = PARENT_FUNCTIONS.get(function, ())
+    if any(p in targets for p in parents):
+        return 0.6, f"{label} sits under a target function"
+    if any(function in PARENT_FUNCTIONS.get(t, ()) for t in targets):
+        return 0.7, f"{label} is the home of a target function"
+    if function == "finance":
+        return 0.55, "finance approves the spend"
+    if function == "general_management":
+        return 0.5, "general management"
+    if function == UNKNOWN:
+        return 0.2, "function unknown"
+    return 0.1, f"{label} is not a target function"
+
+
+def _seniority(
+    person: Stakeholder, w: Mapping[str, float], *, small_deal: bool, signer: str | None
+) -> Factor:
     value = SENIORITY_VALUE.get(person.seniority, SENIORITY_VALUE[UNKNOWN])
     label = person.seniority.replace("_", " ") if person.seniority != UNKNOWN else "level unknown"
     if signer is not None:
         value, label = 1.0, f"{label}, {signer}"
     elif small_deal and person.seniority in ("board", "c_suite"):
         value, label = value * CHIEF_ON_SMALL_DEAL, f"{label}, above the sign-off this deal needs"
-    return Factor("seniority", value, DEFAULT_WEIGHTS["seniority"], label)
+    return Factor("seniority", value, w["seniority"], label)
 
 
-def _reach(person: Stakeholder, people: int) -> Factor:
+def _reach(person: Stakeholder, w: Mapping[str, float], people: int) -> Factor:
     value = math.log1p(person.subtree - 1) / math.log1p(max(people - 1, 1)) if people > 1 else 0.0
     below = person.subtree - 1
     evidence = (
         f"{below} {'person' if below == 1 else 'people'} below them" if below else "no reports"
     )
-    return Factor("reach", round(min(1.0, value), 4), DEFAULT_WEIGHTS["reach"], evidence)
+    return Factor("reach", round(min(1.0, value), 4), w["reach"], evidence)
 
 
 ROLE_SCOPE: Mapping[str, tuple[float, str]] = {
@@ -158,7 +166,7 @@ ROLE_SCOPE: Mapping[str, tuple[float, str]] = {
 }
 
 
-def _past_roles(person: Stakeholder) -> Factor:
+def _past_roles(person: Stakeholder, w: Mapping[str, float]) -> Factor:
     """Roles on other deals: the strongest counts, each further one adds a little."""
     past = [(r, s) for r, s in person.roles if s != "this"]
     weighed = sorted(
@@ -174,31 +182,25 @@ def _past_roles(person: Stakeholder) -> Factor:
         reverse=True,
     )
     if not weighed:
-        return Factor(
-            "buying_roles", 0.0, DEFAULT_WEIGHTS["buying_roles"], "no buying role on other deals"
-        )
+        return Factor("buying_roles", 0.0, w["buying_roles"], "no buying role on other deals")
     value = weighed[0][0] + sum(w for w, _, _ in weighed[1:]) * 0.1
     _, role, scope = weighed[0]
     more = f" (+{len(weighed) - 1} more)" if len(weighed) > 1 else ""
     evidence = f"{role} {ROLE_SCOPE.get(scope, ROLE_SCOPE['other'])[1]}{more}"
-    return Factor(
-        "buying_roles", round(min(1.0, value), 4), DEFAULT_WEIGHTS["buying_roles"], evidence
-    )
+    return Factor("buying_roles", round(min(1.0, value), 4), w["buying_roles"], evidence)
 
 
-def _deal_role(person: Stakeholder) -> Factor:
+def _deal_role(person: Stakeholder, w: Mapping[str, float]) -> Factor:
     """The strongest role recorded for the person on the opportunity being ranked."""
     here = [role for role, scope in person.roles if scope == "this"]
     if not here:
-        return Factor(
-            "deal_role", 0.0, DEFAULT_WEIGHTS["deal_role"], "no role recorded on this deal"
-        )
+        return Factor("deal_role", 0.0, w["deal_role"], "no role recorded on this deal")
     role = max(here, key=lambda r: ROLE_POWER.get(r.strip().lower(), 0.05))
     value = ROLE_POWER.get(role.strip().lower(), 0.05)
-    return Factor("deal_role", value, DEFAULT_WEIGHTS["deal_role"], f"{role} on this deal")
+    return Factor("deal_role", value, w["deal_role"], f"{role} on this deal")
 
 
-def _engagement(person: Stakeholder, as_of: dt.date) -> Factor:
+def _engagement(person: Stakeholder, w: Mapping[str, float], as_of: dt.date) -> Factor:
     total = 0.0
     last: dt.date | None = None
     for day in person.touches:
@@ -212,7 +214,7 @@ def _engagement(person: Stakeholder, as_of: dt.date) -> Factor:
         evidence = "never engaged"
     else:
         evidence = f"{len(person.touches)} touches, last {(as_of - last).days} days ago"
-    return Factor("engagement", round(value, 4), DEFAULT_WEIGHTS["engagement"], evidence)
+    return Factor("engagement", round(value, 4), w["engagement"], evidence)
 
 
 def score_person(
@@ -226,18 +228,22 @@ def score_person(
     for_deal: bool = False,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
 ) -> PowerScore:
+    w = weights if weights is DEFAULT_WEIGHTS else {**DEFAULT_WEIGHTS, **weights}
     rel, why = relevance.of(person.function)
     factors = [
-        _seniority(person, small_deal=small_deal, signer=signer),
-        Factor("function_relevance", rel, DEFAULT_WEIGHTS["function_relevance"], why),
-        _reach(person, people),
-        _past_roles(person),
-        _engagement(person, as_of),
+        _seniority(person, w, small_deal=small_deal, signer=signer),
+        Factor("function_relevance", rel, w["function_relevance"], why),
+        _reach(person, w, people),
+        _past_roles(person, w),
+        _engagement(person, w, as_of),
     ]
     if for_deal:
-        factors.insert(4, _deal_role(person))
-    factors = [Factor(f.name, f.value, weights.get(f.name, f.weight), f.evidence) for f in factors]
-    score = sum(f.contribution for f in factors) / max(sum(f.weight for f in factors), 1e-9)
+        factors.insert(4, _deal_role(person, w))
+    total = weight = 0.0
+    for f in factors:
+        total += f.value * f.weight
+        weight += f.weight
+    score = total / max(weight, 1e-9)
     return PowerScore(person.id, person.name, round(score, 4), tuple(factors))
 
 

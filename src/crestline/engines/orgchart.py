@@ -353,7 +353,8 @@ class _Builder:
                 else:
                     w, why = W_OTHER, "in another function"
                 base = w
-                n_peers = min(4, peers.get(c, Counter())[(fn, self.level[p])])
+                known = peers.get(c)
+                n_peers = min(4, known[(fn, self.level[p])]) if known else 0
                 if n_peers:
                     w += W_PEERS * n_peers
                     why += f", already manages {n_peers} {'peer' if n_peers == 1 else 'peers'}"

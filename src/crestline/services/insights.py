@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class RefreshSummary:
     refreshed: int  # recomputed because their inputs changed
     people: int  # rows written
     as_of: dt.date
+    seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class RefreshSummary:
             "refreshed": self.refreshed,
             "people": self.people,
             "as_of": self.as_of.isoformat(),
+            "seconds": round(self.seconds, 2),
         }
 
 
@@ -389,6 +392,7 @@ def refresh_insights(
     progress: Callable[[int, int], None] | None = None,
 ) -> RefreshSummary:
     """Recompute the insights of the accounts whose inputs changed (all of them with ``force``)."""
+    started = time.perf_counter()
     day = resolve_as_of(conn, as_of)
     if account_ids is None:
         ids = list(conn.execute(select(Account.id).order_by(Account.id)).scalars())
@@ -438,4 +442,4 @@ def refresh_insights(
             refreshed += len(changed)
         if progress is not None:
             progress(min(len(ids), (done + 1) * CHUNK), len(ids))
-    return RefreshSummary(len(ids), refreshed, written, day)
+    return RefreshSummary(len(ids), refreshed, written, day, time.perf_counter() - started)
