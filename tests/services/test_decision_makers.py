@@ -23,8 +23,15 @@ from crestline.db.models import (
 from crestline.demo.scales import SCALES
 from crestline.errors import BadInputError, PermissionDeniedError
 from crestline.services.auth import LOCAL_ADMIN, Actor
-from crestline.services.decision_makers import assess_person, decision_makers, set_role
+from crestline.services.decision_makers import (
+    add_influence,
+    assess_person,
+    decision_makers,
+    remove_influence,
+    set_role,
+)
 from crestline.services.insights import refresh_insights
+from crestline.services.orgchart_render import to_dot
 from crestline.services.setup import build_demo_world
 from crestline.services.truth_scores import score_against_truth
 
@@ -85,7 +92,7 @@ def test_corrections_are_kept_apart_and_shown_beside_the_inferred_value(world: D
         top = session.get(AccountInsight, account)
         assert top is not None and top.top_person_id is not None
         title_level = inferred.title_seniority
-        new_level = "board" if title_level != "board" else "c_suite"
+        new_level = "c_suite" if title_level != "c_suite" else "evp"
         assess_person(
             session,
             LOCAL_ADMIN,
@@ -105,6 +112,9 @@ def test_corrections_are_kept_apart_and_shown_beside_the_inferred_value(world: D
             "confirmed",
             "mentor",
         )
+        # what Crestline would infer, and what the CRM says (nothing), stay visible beside it
+        assert p.inferred_manager_id is not None and p.inferred_line_reason
+        assert p.crm_manager_id is None
         stored = session.get(PersonInsight, pid)
         assert stored is not None and stored.level_source == "confirmed"
         assert stored.line_source == "confirmed"
@@ -196,3 +206,33 @@ def test_accuracy_floors_on_the_small_world(small_world: Database) -> None:
     assert scores.opportunities > 100 and scores.inferred_lines > 100
     assert scores.buyer_top3 >= 0.85
     assert scores.true_ancestor >= scores.exact_manager >= 0.2
+
+
+def test_influence_lines_outside_the_hierarchy(world: Database) -> None:
+    with world.reader() as session:
+        account = session.scalars(select(Account.id).order_by(Account.id).limit(1)).one()
+        a, b = session.scalars(
+            select(Person.id).where(Person.account_id == account).order_by(Person.id).limit(2)
+        ).all()
+        elsewhere = session.scalars(
+            select(Person.id).where(Person.account_id != account).limit(1)
+        ).one()
+    with world.transaction() as session:
+        add_influence(session, LOCAL_ADMIN, b, a, strength="high", note="old friends")
+        add_influence(session, LOCAL_ADMIN, b, a, strength="Low")  # updates, no twin
+    with world.reader() as session:
+        dm = decision_makers(session, LOCAL_ADMIN, str(account))
+        (line,) = dm.influence
+        assert (line.from_id, line.to_id, line.strength, line.note) == (b, a, "low", None)
+        assert dm.as_dict()["influence_lines"][0]["to_name"] == dm.person(a).name
+        drawn = to_dot(dm, budget=500)
+        assert f"p{b} -> p{a} [style=dotted" in drawn
+    for args, message in (
+        ((a, a), "cannot influence themself"),
+        ((a, elsewhere), "not at the same account"),
+    ):
+        with pytest.raises(BadInputError, match=message), world.transaction() as session:
+            add_influence(session, LOCAL_ADMIN, *args)
+    with world.transaction() as session:
+        assert remove_influence(session, LOCAL_ADMIN, b, a) is True
+        assert remove_influence(session, LOCAL_ADMIN, b, a) is False

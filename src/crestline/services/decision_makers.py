@@ -9,7 +9,7 @@ records a buying role on an opportunity; both refresh the account's stored insig
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 from crestline.db.models import (
     Account,
     ContactRole,
+    InfluenceLine,
     Opportunity,
     Person,
     PersonAssessment,
 )
 from crestline.engines.committee import Committee, Participant, Suggestion, assess
 from crestline.engines.influence import rank_power
-from crestline.engines.orgchart import LEVELS
+from crestline.engines.orgchart import LEVELS as LEVELS
 from crestline.engines.titles import UNKNOWN
 from crestline.errors import BadInputError, NotFoundError, PermissionDeniedError
 from crestline.services.accounts import resolve_account
@@ -32,6 +33,7 @@ from crestline.services.auth import Actor, visible_owner_ids
 from crestline.services.insights import (
     AccountAnalysis,
     analyse,
+    build_chart,
     level_source,
     line_of,
     load_inputs,
@@ -108,6 +110,21 @@ class RankedPerson:
     support: str | None
     coverage: str | None
     relationship: str | None
+    crm_manager_id: int | None = None  # the line as the CRM has it
+    inferred_manager_id: int | None = None  # what Crestline would infer without a confirmed line
+    inferred_line_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class InfluenceView:
+    """Influence outside the hierarchy: ``from`` sways ``to``."""
+
+    from_id: int
+    from_name: str
+    to_id: int
+    to_name: str
+    strength: str
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -161,6 +178,7 @@ class DecisionMakers:
     people: list[RankedPerson]  # strongest first
     opportunities: list[OpportunityCoverage]
     analysis: AccountAnalysis
+    influence: list[InfluenceView] = field(default_factory=list)
 
     def person(self, person_id: int) -> RankedPerson:
         return next(p for p in self.people if p.id == person_id)
@@ -180,6 +198,7 @@ class DecisionMakers:
             },
             "people": [asdict(p) for p in self.people],
             "opportunities": [o.as_dict() for o in self.opportunities],
+            "influence_lines": [asdict(i) for i in self.influence],
         }
 
 
@@ -208,6 +227,8 @@ def decision_makers(
         )
     }
     titles = {p.id: p.title for p in inputs.people}
+    crm_line = {p.id: p.reports_to_id for p in inputs.people}
+    alternative = _without_confirmed_lines(analysis)
     since = day - dt.timedelta(days=ENGAGED_DAYS)
     last = {pid: max(d for d in days if d <= day) for pid, days in inputs.touches.items()}
     people = []
@@ -253,6 +274,9 @@ def decision_makers(
                 support=a.support if a else None,
                 coverage=a.coverage if a else None,
                 relationship=a.relationship if a else None,
+                crm_manager_id=crm_line.get(pid),
+                inferred_manager_id=alternative.get(pid, (None, None))[0],
+                inferred_line_reason=alternative.get(pid, (None, None))[1],
             )
         )
     by_id = {p.id: p for p in people}
@@ -271,7 +295,44 @@ def decision_makers(
         people=people,
         opportunities=opportunities,
         analysis=analysis,
+        influence=_influence(session, {p.id: p.name for p in people}),
     )
+
+
+def _without_confirmed_lines(analysis: AccountAnalysis) -> dict[int, tuple[int, str]]:
+    """For people whose line a user confirmed over a missing one: what Crestline would infer."""
+    confirmed = {pid: c for pid, c in analysis.inputs.confirmed.items() if c[2] is not None}
+    if not confirmed:
+        return {}
+    plain = {pid: (c[0], c[1], None) for pid, c in confirmed.items()}
+    inputs = replace(analysis.inputs, confirmed={**analysis.inputs.confirmed, **plain})
+    _, chart = build_chart(inputs, classifier())
+    out = {}
+    for line in chart.inferred:
+        if line.person_id in confirmed:
+            out[line.person_id] = (line.manager_id, line.reason)
+    return out
+
+
+def _influence(session: Session, names: dict[int, str]) -> list[InfluenceView]:
+    if not names:
+        return []
+    rows = session.scalars(
+        select(InfluenceLine)
+        .where(InfluenceLine.from_person_id.in_(list(names)))
+        .order_by(InfluenceLine.id)
+    )
+    return [
+        InfluenceView(
+            r.from_person_id,
+            names[r.from_person_id],
+            r.to_person_id,
+            names.get(r.to_person_id, str(r.to_person_id)),
+            r.strength,
+            r.note,
+        )
+        for r in rows
+    ]
 
 
 def _committees(
@@ -456,6 +517,54 @@ def set_role(
     session.flush()
     refresh_insights(session.connection(), account_ids=[opp.account_id])
     return row
+
+
+INFLUENCE_STRENGTH = ("low", "medium", "high")
+
+
+def add_influence(
+    session: Session,
+    actor: Actor,
+    from_id: int,
+    to_id: int,
+    *,
+    strength: str = "medium",
+    note: str | None = None,
+) -> InfluenceLine:
+    """Record that ``from_id`` sways ``to_id`` outside the reporting line (or update it)."""
+    source = _person_in_scope(session, actor, from_id)
+    target = _person_in_scope(session, actor, to_id)
+    if from_id == to_id:
+        raise BadInputError("a person cannot influence themself")
+    if source.account_id != target.account_id:
+        raise BadInputError(f"person {to_id} is not at the same account as person {from_id}")
+    level = _check(strength, INFLUENCE_STRENGTH, "strength") or "medium"
+    row = session.scalars(
+        select(InfluenceLine).where(
+            InfluenceLine.from_person_id == from_id, InfluenceLine.to_person_id == to_id
+        )
+    ).first() or InfluenceLine(from_person_id=from_id, to_person_id=to_id)
+    row.strength = level
+    row.note = note or None
+    row.created_by = actor.login
+    session.add(row)
+    session.flush()
+    return row
+
+
+def remove_influence(session: Session, actor: Actor, from_id: int, to_id: int) -> bool:
+    """Remove an influence line; False when there was none."""
+    _person_in_scope(session, actor, from_id)
+    row = session.scalars(
+        select(InfluenceLine).where(
+            InfluenceLine.from_person_id == from_id, InfluenceLine.to_person_id == to_id
+        )
+    ).first()
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -1,10 +1,11 @@
 """Drawing an account's org chart: JSON for programs, SVG or PNG through Graphviz ``dot``.
 
-Seniority is the fill colour, a line the CRM did not record (inferred) is dashed and labelled with
-its confidence, people engaged in the last 90 days have a thick border, and the five most powerful
-people carry their rank. A large chart is collapsed by branch: whole levels are shown from the top
-while they fit in :data:`NODE_BUDGET` people, and a collapsed person shows how many are below them
-("+12"); ``expand`` opens chosen branches.
+Seniority is the fill colour; a line the CRM did not record (inferred) is dashed and labelled with
+its confidence; influence outside the hierarchy is a dotted blue arrow; people engaged in the last
+90 days have a thick border, and the five most powerful people carry their rank. A large chart is
+collapsed by branch: whole levels are shown from the top while they fit in :data:`NODE_BUDGET`
+people, and a collapsed person shows how many are below them ("+12"); ``expand`` opens chosen
+branches.
 """
 
 from __future__ import annotations
@@ -145,6 +146,14 @@ def to_dot(
             )
         else:
             lines.append(f"  p{p.manager_id} -> p{p.id};")
+    for i in dm.influence:  # influence outside the hierarchy: dotted, not part of the layout
+        if i.from_id in shown and i.to_id in shown:
+            tip = _quote(f"{i.from_name} influences {i.to_name} ({i.strength})")
+            width = {"low": "1", "medium": "1.6", "high": "2.4"}.get(i.strength, "1.6")
+            lines.append(
+                f'  p{i.from_id} -> p{i.to_id} [style=dotted, color="#1f6fb2", '
+                f"constraint=false, arrowhead=normal, penwidth={width}, tooltip={tip}];"
+            )
     lines.append("}")
     return "\n".join(lines)
 
@@ -179,6 +188,10 @@ def to_json(dm: DecisionMakers) -> dict[str, Any]:
             }
             for p in dm.people
             if p.manager_id is not None
+        ],
+        "influence": [
+            {"from": i.from_id, "to": i.to_id, "strength": i.strength, "note": i.note}
+            for i in dm.influence
         ],
     }
 
