@@ -197,7 +197,8 @@ CONFIDENCE = {(False, False): 0.95, (True, False): 0.5, (False, True): 0.75, (Tr
 UNSEEN = "_"  # in a segment's shape, a word the lexicon does not know
 UNSEEN_ONLY = (UNSEEN,)
 # A token's analysis: the tokens it stands for, the rule that changed it, and these flags.
-ABBREVIATED, SPLITS, WORD, TYPO = 1, 2, 4, 8
+ABBREVIATED, SPLITS, WORD, TYPO, SEPARATOR, AT, COMPANY, ONLY_UNSEEN = (1 << i for i in range(8))
+SPECIAL = SEPARATOR | COMPANY  # tokens that are not words of the role
 KEYED = ABBREVIATED | SPLITS  # the flags a segment's answer depends on
 # level, function, confidence, rules, which segments hold a role
 Answer = tuple[str, str, float, tuple[str, ...], tuple[bool, ...]]
@@ -278,15 +279,25 @@ class TitleClassifier:
                 e, head = entries[(word,)], entries[(split[1],)]
                 e.level, e.rank, e.flags = head.level, head.rank, head.flags
         self.tokens: dict[str, tuple[tuple[str, ...], str | None, int, tuple[str, ...]]] = {}
+        # the words the rules look at; any other (a region, a company) only counts as "a word"
         self.shaped = (
-            self.known | self.objects | self.stop | self.chief_open | self.chief_close
-        ) | self.always_principal
+            self.phrased
+            | self.splitters
+            | self.company
+            | self.principal_markers
+            | self.principals
+            | self.objects
+            | self.stop
+            | self.chief_open
+            | self.chief_close
+            | self.always_principal
+        )
         # segments repeat across titles ("VP Sales | Acme", "VP Sales | Globex"): their roles too
         self.segment_cache: dict[
             tuple[tuple[str, ...], int], tuple[tuple[_Role, ...], tuple[str, ...]]
         ] = {}
         self.cache_size = cache_size
-        self.answers: dict[tuple[tuple[tuple[tuple[str, ...], int], ...], int], Answer] = {}
+        self.answers: dict[tuple[object, int], Answer] = {}
         self.memo = _Memo(self._classify, cache_size)
         # classify(title) -> TitleClass: a dictionary lookup for a title seen before
         self.classify: Callable[[str], TitleClass] = self.memo.__getitem__
@@ -310,6 +321,12 @@ class TitleClassifier:
                 flags |= WORD
             shape = tuple(w if w in self.shaped else UNSEEN for w in mapped)
             kept = tuple(w for w in mapped if w != WEAK)
+            if shape == UNSEEN_ONLY:
+                flags |= ONLY_UNSEEN
+            if token in self.separators:
+                flags = SEPARATOR | (AT if token == "@" else 0)
+            elif token in self.company:
+                flags |= COMPANY
             found = self.tokens[token] = (kept, rule, flags, shape)
         return found
 
@@ -395,31 +412,32 @@ class TitleClassifier:
         shape: list[str] = []
         flags = seen = 0
         company: list[str] | None = None  # after "@"/"at": the company, to the segment's end
-        tokens = self.tokens
-        separators, company_words = self.separators, self.company
+        tokens, token = self.tokens, self._token
         for raw in split_title(title):
-            if raw in separators:
-                if company:
-                    self._end_company(words, shape, company, rules)
-                if flags & WORD:
-                    out.append((words, tuple(shape), flags & KEYED))
-                seen |= flags
-                words, shape, flags = [], [], 0
-                company = [] if raw == "@" else None
-                continue
+            found = tokens.get(raw) or token(raw)
+            kind = found[2]
+            if kind & SPECIAL:
+                if kind & SEPARATOR:
+                    if company:
+                        self._end_company(words, shape, company, rules)
+                    if flags & WORD:
+                        out.append((words, tuple(shape), flags & KEYED))
+                    seen |= flags
+                    words, shape, flags = [], [], 0
+                    company = [] if kind & AT else None
+                    continue
+                if company is None and words:  # "at", "bei", "chez": a company follows
+                    company = []
+                    continue
             if company is not None:
                 company.append(raw)
                 continue
-            if raw in company_words and words:
-                company = []
-                continue
-            found = tokens.get(raw) or self._token(raw)
             if found[1] is not None:
                 rules.append(found[1])
-            flags |= found[2]
+            flags |= kind
             words += found[0]
-            if found[3] != UNSEEN_ONLY or not shape or shape[-1] != UNSEEN:
-                shape += found[3]
+            if not kind & ONLY_UNSEEN or not shape or shape[-1] != UNSEEN:
+                shape += found[3]  # a run of unknown words is one "_"
         if company:
             self._end_company(words, shape, company, rules)
         if flags & WORD:
@@ -476,7 +494,7 @@ class TitleClassifier:
         levels, functions = self._hits(words)
         stop = self._principal(words, levels)
         if stop < len(words):
-            rules.append("works for: " + " ".join(words[stop:]))
+            rules.append("works for: " + " ".join(words[stop:]).replace(UNSEEN, "…"))
             words = words[:stop]
             levels = [h for h in levels if h[0] < stop]
             functions = [h for h in functions if h[0] < stop]
@@ -626,7 +644,7 @@ class TitleClassifier:
         if best is not None:
             b0, b1, e = best
             phrase = " ".join(words[b0:b1])
-            rules.append(f"{level}:{phrase}")
+            rules.append(f"{level}:{phrase.replace(UNSEEN, '…')}")
             if e.flags & ALONE_TOP and all(b0 <= s and t <= b1 for s, t, _ in functions):
                 level, function, priority = "c_suite", "general_management", 1
                 rules.append("alone: the head of the organisation")
@@ -673,7 +691,10 @@ class TitleClassifier:
         rules: list[str] = []
         raw = title or ""
         segments, seen = self._segments(raw, rules)
-        key = (tuple((s[1], s[2]) for s in segments), seen & TYPO)
+        if len(segments) == 1:  # most titles: the segment's shape is the title's
+            key: tuple[object, int] = (segments[0][1], segments[0][2] | (seen & TYPO))
+        else:
+            key = (tuple([(s[1], s[2]) for s in segments]), seen & TYPO)
         answer = self.answers.get(key)
         if answer is None:
             answer = self._decide(segments, seen)
@@ -707,9 +728,12 @@ class TitleClassifier:
                 )
                 if len(cache) < self.cache_size:
                     cache[key] = found
-            rules.extend(found[1])
+            if found[1]:
+                rules.extend(found[1])
             kept.append(bool(found[0]))
-            roles.extend((r, bool(flags & ABBREVIATED)) for r in found[0])
+            abbreviated = bool(flags & ABBREVIATED)
+            for r in found[0]:
+                roles.append((r, abbreviated))
         if not roles:
             rules.append(
                 "only former roles"
@@ -731,7 +755,7 @@ class TitleClassifier:
             if others:
                 top = max(others, key=lambda r: r.priority)
                 function = top.function
-                rules.append(f"function from another role: {top.words}")
+                rules.append(f"function from another role: {top.words.replace(UNSEEN, '…')}")
         level = best.level or UNKNOWN
         confidence = CONFIDENCE[UNKNOWN in (level, function), bool(seen & TYPO)]
         if best.rank == INFERRED:
