@@ -157,3 +157,17 @@ def test_the_completed_chart_is_a_forest_with_one_management_tree(members: list[
         assert managers[line.person_id] == line.manager_id and 0 < line.confidence <= 1
     for p, pos in chart.positions.items():
         assert pos.subtree == 1 + sum(chart.positions[r].subtree for r in chart.reports(p))
+
+
+def test_an_individual_contributor_over_a_senior_vice_president_is_raised() -> None:
+    chart = build_orgchart(
+        [
+            Member(1, None, "c_suite", "general_management"),
+            Member(2, 1, "individual_contributor", "risk_compliance"),  # "Chief Audit Executive"
+            Member(3, 2, "evp", "risk_compliance"),
+            Member(4, 1, "manager", "finance"),
+            Member(5, 4, "manager", "finance"),  # tall ladders repeat the manager level
+        ]
+    )
+    assert chart.positions[2].seniority == "c_suite" and chart.positions[2].level_inferred
+    assert chart.positions[4].seniority == "manager" and not chart.positions[4].level_inferred

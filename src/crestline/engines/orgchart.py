@@ -207,11 +207,16 @@ class _Builder:
                 reports[m].append(p)
         for p in self.members:  # a "Finance Director" over vice presidents is above them
             own = _rank(self.level[p])
-            if own is None or own < RANK["c_suite"] or own > RANK["director"]:
+            if own is None or own < RANK["c_suite"]:
                 continue
             ranks = [r for r in (_rank(self.members[c].seniority) for c in reports[p]) if r]
-            raised = LEVELS[max(RANK["c_suite"], min(ranks) - 1)] if ranks else None
-            if raised and min(ranks) > RANK["board"] and RANK[raised] < own:
+            if not ranks:
+                continue
+            # a manager over managers is common (tall ladders repeat a level); a manager or an
+            # individual contributor over someone more senior is not
+            above = min(ranks) <= own if own <= RANK["director"] else min(ranks) < own
+            raised = LEVELS[max(RANK["c_suite"], min(ranks) - 1)]
+            if above and RANK[raised] < own:
                 self.level[p] = raised
                 self.level_inferred.add(p)
         for _ in range(3):  # a few passes let inferences flow along chains
