@@ -1,4 +1,5 @@
-"""``crestline account show`` (who decides, committee coverage) and ``crestline orgchart``."""
+"""``crestline account show`` (who decides, committee coverage), ``crestline orgchart`` and
+``crestline person`` (the relationship map and corrections)."""
 
 from __future__ import annotations
 
@@ -115,3 +116,41 @@ def test_orgchart_errors_are_one_line(
     assert unwritable.code == 2 and "cannot write" in unwritable.err
     bad = run(capsys, "--db", db, "orgchart", "1", "--expand", "a,b")
     assert bad.code == 2 and "--expand" in bad.err
+
+
+def test_person_corrections_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], small_sqlite_world: Path, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "world.db")
+    Path(db).write_bytes(small_sqlite_world.read_bytes())
+    account = _largest(capsys, db)
+    shown = json.loads(
+        run(capsys, "--db", db, "account", "show", str(account["id"]), "--format", "json").out
+    )
+    first, second = shown["ranked"][0], shown["ranked"][1]
+    done = run(
+        capsys,
+        *("--db", db, "person", "assess", str(second["id"])),
+        *("--support", "Mentor", "--seniority", "board", "--format", "json"),
+    )
+    assert done.code == 0, done.err
+    assert json.loads(done.out)["support"] == "mentor"
+    influence = run(
+        capsys, "--db", db, "person", "influence", str(second["id"]), "--on", str(first["id"])
+    )
+    assert influence.code == 0 and "influences" in influence.out
+    after = json.loads(
+        run(capsys, "--db", db, "account", "show", str(account["id"]), "--format", "json").out
+    )
+    person = next(p for p in after["ranked"] if p["id"] == second["id"])
+    assert (person["seniority"], person["level_source"]) == ("board", "confirmed")
+    assert after["influence_lines"][0]["from_id"] == second["id"]
+    for args, message in (
+        (("assess", "nobody@nowhere.example", "--support", "mentor"), "no person"),
+        (("assess", str(first["id"]), "--support", "fan"), "support 'fan' is not one of"),
+        (("assess", str(first["id"])), "nothing to record"),
+        (("role", str(first["id"]), "--opportunity", "999999", "--role", "Champion"), "999999"),
+    ):
+        result = run(capsys, "--db", db, "person", *args)
+        assert result.code == 2 and message in result.err, result.err
+        assert len(result.err.strip().splitlines()) == 1

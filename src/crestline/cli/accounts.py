@@ -102,6 +102,7 @@ def show(
             org_chart=ranked["org_chart"],
             ranked=ranked["people"],
             opportunities=ranked["opportunities"],
+            influence_lines=ranked["influence_lines"],
         )
         print_json(out)
         return

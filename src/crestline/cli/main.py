@@ -13,7 +13,7 @@ import typer
 from typer.exceptions import TyperException
 
 from crestline import __version__
-from crestline.cli import accounts, demo, importing, system, titles
+from crestline.cli import accounts, demo, importing, people, system, titles
 from crestline.cli.context import AppState
 from crestline.config import load_settings
 from crestline.errors import CrestlineError
@@ -57,6 +57,7 @@ demo.register(app)
 accounts.register(app)
 importing.register(app)
 titles.register(app)
+people.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

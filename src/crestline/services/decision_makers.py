@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crestline.db.models import (
@@ -27,8 +27,13 @@ from crestline.engines.committee import Committee, Participant, Suggestion, asse
 from crestline.engines.influence import rank_power
 from crestline.engines.orgchart import LEVELS as LEVELS
 from crestline.engines.titles import UNKNOWN
-from crestline.errors import BadInputError, NotFoundError, PermissionDeniedError
-from crestline.services.accounts import resolve_account
+from crestline.errors import (
+    AmbiguousError,
+    BadInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from crestline.services.accounts import MAX_CANDIDATES, resolve_account
 from crestline.services.auth import Actor, visible_owner_ids
 from crestline.services.insights import (
     AccountAnalysis,
@@ -423,6 +428,33 @@ def _person_in_scope(session: Session, actor: Actor, person_id: int) -> Person:
         if account is None or account.owner_id not in owners:
             raise PermissionDeniedError(f"person {person_id} is not in your scope")
     return person
+
+
+def resolve_person(session: Session, actor: Actor, key: str) -> Person:
+    """A person at an account by id, email or exact name (any case); ambiguity lists candidates."""
+    key = key.strip()
+    found: list[Person] = []
+    if key.isdigit():
+        person = session.get(Person, int(key))
+        found = [person] if person is not None else []
+    if not found:
+        column = Person.email if "@" in key else Person.full_name
+        found = list(
+            session.scalars(
+                select(Person)
+                .where(func.lower(column) == key.lower(), Person.account_id.is_not(None))
+                .order_by(Person.id)
+                .limit(MAX_CANDIDATES + 1)
+            )
+        )
+    if not found:
+        raise NotFoundError(f"no person {key!r} at an account (give an id, an email or a name)")
+    if len(found) > 1:
+        names = "; ".join(
+            f"{p.id} {p.full_name} ({p.company_name or p.email or '-'})" for p in found
+        )
+        raise AmbiguousError(f"{key!r} names {len(found)} people: {names} — use an id")
+    return _person_in_scope(session, actor, found[0].id)
 
 
 def _check(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
