@@ -190,6 +190,21 @@ def test_account_decision_makers_in_a_real_browser(server: str, browser: object)
     expect(corrected).to_contain_text("title says")
     expect(corrected).to_contain_text("supporter")
 
+    first, second = page.evaluate(  # two people the chart draws: sway one with the other
+        "() => [...document.querySelectorAll('svg.orgchart g.node')].slice(0, 2)"
+        ".map(g => g.id.replace('person-', ''))"
+    )
+    sway = page.locator("#influence-form")
+    sway.locator("select[name=from_id]").select_option(second)
+    sway.locator("select[name=to_id]").select_option(first)
+    sway.locator("select[name=strength]").select_option("high")
+    sway.locator("input[name=note]").fill("sits on the board with them")
+    sway.locator("button[type=submit]").click()
+    expect(page.locator("#notice")).to_contain_text("sways")
+    expect(page.locator(f"#influence-{second}-{first}")).to_contain_text("sits on the board")
+    dotted = page.locator("svg.orgchart g.edge path[stroke='#1f6fb2'][stroke-dasharray]")
+    expect(dotted).to_have_count(1)  # the dotted blue arrow
+
     page.evaluate("window.scrollTo(0, 0)")
     bottom = page.evaluate(
         "() => document.querySelector('#committees').getBoundingClientRect().bottom"

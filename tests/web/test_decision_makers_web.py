@@ -1,5 +1,5 @@
-"""Who decides, on the web: the account page's chart, power map and committees; corrections by
-form and by the JSON API; permissions and the one error shape."""
+"""Who decides, on the web: the account page's chart, power map and committees; corrections and
+influence lines by form and by the JSON API; permissions and the one error shape."""
 
 from __future__ import annotations
 
@@ -53,6 +53,33 @@ def chart_links(page: str) -> list[str]:
     return [html.unescape(h) for h in re.findall(r'xlink:href="([^"]+)"', page)]
 
 
+def drawn_people(svg: str) -> list[int]:
+    """The people whose boxes the chart draws, in drawing order."""
+    return [int(i) for i in re.findall(r'<g id="person&#45;(\d+)" class="node">', svg)]
+
+
+def dotted_edge(svg: str, from_id: int, to_id: int) -> str | None:
+    """The drawing of the edge ``from_id`` → ``to_id``, if the chart has one."""
+    found = re.search(
+        rf"<title>p{from_id}&#45;&gt;p{to_id}</title>(.*?)</g>\s*</g>", svg, flags=re.S
+    )
+    return found.group(1) if found else None
+
+
+def bad_input(response: Any) -> str:
+    """The one-line message of a 422 in the one JSON error shape."""
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body == {"error": {"kind": "bad_input", "message": body["error"]["message"]}}
+    return str(body["error"]["message"])
+
+
+def one_line_error(page: str) -> str:
+    error = re.search(r'<p class="alert" id="error" role="alert">([^<]*)</p>', page)
+    assert error, "the page shows one error line"
+    return html.unescape(error.group(1))
+
+
 def test_account_page_shows_chart_power_map_and_committees(client: TestClient) -> None:
     sign_in(client)
     account = big_account_with_a_deal(client)
@@ -94,7 +121,9 @@ def test_correction_round_trip_keeps_the_titles_reading(client: TestClient) -> N
     sign_in(client)
     account = big_account_with_a_deal(client)
     people = decisions(client, account["id"])["people"]
-    person = next(p for p in people if p["title_seniority"] == "director" and p["manager_id"])
+    person = next(
+        p for p in people if p["title_seniority"] == "director" and p["line_source"] == "inferred"
+    )
     manager = next(p for p in people if p["id"] not in (person["id"], person["manager_id"]))
     form = client.get(f"/accounts/{account['id']}?edit={person['id']}")
     assert 'id="assess-form"' in form.text
@@ -117,9 +146,17 @@ def test_correction_round_trip_keeps_the_titles_reading(client: TestClient) -> N
     row = page[page.index(f'<tr id="row-{person["id"]}"') :]
     row = row[: row.index("</tr>")]
     assert "confirmed" in row and "title says director" in row
-    assert html.escape(manager["name"]) in row and "CRM says" in row
+    assert html.escape(manager["name"]) in row
     assert 'id="notice"' not in client.get(f"/accounts/{account['id']}").text  # shown once
     now = next(p for p in decisions(client, account["id"])["people"] if p["id"] == person["id"])
+    # beside the confirmed line: what the CRM says (nothing) and what Crestline would infer
+    assert now["crm_manager_id"] is None and now["inferred_manager_id"] is not None
+    names = {p["id"]: p["name"] for p in people}
+    beside = re.search(r'<div class="muted small line-beside">([^<]*)</div>', row)
+    assert beside and html.unescape(beside.group(1)) == (
+        f"CRM: none · Crestline infers: {names[now['inferred_manager_id']]}"
+        f" — {now['inferred_line_reason']}"
+    )
     assert (now["seniority"], now["level_source"], now["title_seniority"]) == (
         "vp",
         "confirmed",
@@ -154,14 +191,11 @@ def test_bad_correction_is_one_line_and_writes_nothing(
         data={"support": "mentor", field: value},
     )
     assert page.status_code == 422
-    error = re.search(r'<p class="alert" id="error" role="alert">([^<]*)</p>', page.text)
-    assert error and html.unescape(error.group(1)).startswith(message)
+    assert one_line_error(page.text).startswith(message)
     assert "Traceback" not in page.text and 'id="assess-form"' in page.text
     assert decisions(client, account["id"]) == before  # not even the valid support was kept
     api = client.patch(f"/api/v1/people/{person['id']}/assessment", json={field: value})
-    assert api.status_code == 422
-    assert api.json() == {"error": {"kind": "bad_input", "message": api.json()["error"]["message"]}}
-    assert api.json()["error"]["message"].startswith(message)
+    assert bad_input(api).startswith(message)
 
 
 def test_api_corrections_and_roles(client: TestClient) -> None:
@@ -231,12 +265,25 @@ def test_a_seller_corrects_only_within_their_scope(client: TestClient) -> None:
     sign_in(client, "seller")
     refused = client.patch(f"/api/v1/people/{person['id']}/assessment", json={"support": "enemy"})
     assert refused.status_code == 403
-    assert refused.json() == {
+    out_of_scope = {
         "error": {
             "kind": "permission_denied",
             "message": f"person {person['id']} is not in your scope",
         }
     }
+    assert refused.json() == out_of_scope
+    other = decisions(sign_in(client, "admin"), outside)["people"][1]  # as admin, for the id
+    client.cookies.clear()
+    sign_in(client, "seller")
+    sway = client.post(f"/api/v1/people/{person['id']}/influence", json={"to": other["id"]})
+    assert (sway.status_code, sway.json()) == (403, out_of_scope)
+    unsway = client.delete(f"/api/v1/people/{person['id']}/influence/{other['id']}")
+    assert (unsway.status_code, unsway.json()) == (403, out_of_scope)
+    sway_form = client.post(
+        f"/accounts/{outside}/influence",
+        data={"from_id": str(person["id"]), "to_id": str(other["id"])},
+    )
+    assert sway_form.status_code == 403
     assert client.get(f"/api/v1/accounts/{outside}/decision-makers").status_code == 403
     form = client.post(
         f"/accounts/{outside}/people/{person['id']}/assessment", data={"support": "enemy"}
@@ -254,10 +301,17 @@ def test_openapi_describes_the_decision_routes(client: TestClient) -> None:
         "/api/v1/accounts/{account_id}/orgchart",
         "/api/v1/people/{person_id}/assessment",
         "/api/v1/opportunities/{opportunity_id}/roles/{person_id}",
+        "/api/v1/people/{person_id}/influence",
+        "/api/v1/people/{person_id}/influence/{to_id}",
     } <= set(schema["paths"])
-    assert {"DecisionMakersPublic", "AssessmentUpdate", "RoleUpdate"} <= set(
-        schema["components"]["schemas"]
-    )
+    assert {
+        "DecisionMakersPublic",
+        "AssessmentUpdate",
+        "RoleUpdate",
+        "InfluenceCreate",
+        "InfluencePublic",
+        "InfluenceLinePublic",
+    } <= set(schema["components"]["schemas"])
 
 
 def test_correction_round_trip_on_each_backend(db_url: str) -> None:
@@ -276,3 +330,131 @@ def test_correction_round_trip_on_each_backend(db_url: str) -> None:
         now = next(p for p in decisions(client, account["id"])["people"] if p["id"] == person["id"])
         assert (now["seniority"], now["title_seniority"]) == ("board", person["title_seniority"])
         assert now["relationship"] == "advocate" and now["level_source"] == "confirmed"
+        other = decisions(client, account["id"])["people"][0]
+        path = f"/api/v1/people/{person['id']}/influence"
+        added = client.post(path, json={"to": other["id"], "strength": "high"})
+        assert added.status_code == 201, added.text
+        (line,) = decisions(client, account["id"])["influence_lines"]
+        assert (line["from_id"], line["to_id"], line["strength"]) == (
+            person["id"],
+            other["id"],
+            "high",
+        )
+        assert client.delete(f"{path}/{other['id']}").status_code == 204
+        assert decisions(client, account["id"])["influence_lines"] == []
+
+
+def test_influence_lines_by_form(client: TestClient) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    page = client.get(f"/accounts/{account['id']}").text
+    assert "influence outside the hierarchy" in page  # the chart's legend
+    assert 'id="influence-form"' in page and 'id="influence-lines"' not in page
+    top, other = drawn_people(page)[:2]
+    names = {p["id"]: p["name"] for p in decisions(client, account["id"])["people"]}
+    saved = client.post(
+        f"/accounts/{account['id']}/influence",
+        data={"from_id": str(other), "to_id": str(top), "strength": "high", "note": "old friends"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/accounts/{account['id']}#influence"
+    page = client.get(saved.headers["location"]).text
+    assert f"Saved: {html.escape(names[other])} sways {html.escape(names[top])} (high)" in page
+    row = page[page.index(f'<tr id="influence-{other}-{top}"') :]
+    assert "old friends" in row[: row.index("</tr>")]
+    edge = dotted_edge(page, other, top)  # a dotted blue arrow in the chart
+    assert edge and 'stroke="#1f6fb2"' in edge and 'stroke-dasharray="1,5"' in edge
+    svg = client.get(f"/accounts/{account['id']}/orgchart.svg").text
+    assert dotted_edge(svg, other, top) == edge
+
+    client.post(  # the same pair again updates the line
+        f"/accounts/{account['id']}/influence",
+        data={"from_id": str(other), "to_id": str(top), "strength": "low", "note": ""},
+    )
+    assert decisions(client, account["id"])["influence_lines"] == [
+        {
+            "from_id": other,
+            "from_name": names[other],
+            "to_id": top,
+            "to_name": names[top],
+            "strength": "low",
+            "note": None,
+        }
+    ]
+    removed = client.post(
+        f"/accounts/{account['id']}/influence/{other}/{top}/remove", follow_redirects=False
+    )
+    assert removed.status_code == 303
+    page = client.get(removed.headers["location"]).text
+    assert f"Removed: {html.escape(names[other])} no longer sways" in page
+    assert f'id="influence-{other}-{top}"' not in page and dotted_edge(page, other, top) is None
+    again = client.post(f"/accounts/{account['id']}/influence/{other}/{top}/remove")
+    assert again.status_code == 404 and "no influence line" in again.text
+
+
+@pytest.mark.parametrize(
+    ("pair", "strength", "message"),
+    [
+        ("self", "high", "a person cannot influence themself"),
+        ("elsewhere", "high", "is not at the same account as person"),
+        ("peers", "huge", "strength 'huge' is not one of: low, medium, high"),
+    ],
+)
+def test_bad_influence_line_is_one_line_and_writes_nothing(
+    client: TestClient, pair: str, strength: str, message: str
+) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    before = decisions(client, account["id"])
+    a, b = (p["id"] for p in before["people"][:2])
+    elsewhere = next(
+        p["id"]
+        for item in client.get("/api/v1/accounts?limit=2").json()["items"]
+        if item["id"] != account["id"]
+        for p in decisions(client, item["id"])["people"][:1]
+    )
+    to = {"self": a, "elsewhere": elsewhere, "peers": b}[pair]
+    page = client.post(
+        f"/accounts/{account['id']}/influence",
+        data={"from_id": str(a), "to_id": str(to), "strength": strength, "note": "n"},
+    )
+    assert page.status_code == 422 and "Traceback" not in page.text
+    assert message in one_line_error(page.text)
+    api = client.post(f"/api/v1/people/{a}/influence", json={"to": to, "strength": strength})
+    assert message in bad_input(api)
+    assert decisions(client, account["id"]) == before
+
+
+def test_influence_lines_by_api(client: TestClient) -> None:
+    sign_in(client)
+    account = big_account_with_a_deal(client)
+    a, b = (p["id"] for p in decisions(client, account["id"])["people"][:2])
+    created = client.post(
+        f"/api/v1/people/{a}/influence", json={"to": b, "strength": "High", "note": "board ally"}
+    )
+    assert created.status_code == 201
+    assert created.json() == {
+        "from_id": a,
+        "to_id": b,
+        "strength": "high",
+        "note": "board ally",
+        "created_by": "admin",
+    }
+    updated = client.post(f"/api/v1/people/{a}/influence", json={"to": b})
+    assert updated.status_code == 201 and updated.json()["strength"] == "medium"
+    chart = client.get(f"/api/v1/accounts/{account['id']}/orgchart").json()
+    assert chart["influence"] == [{"from": a, "to": b, "strength": "medium", "note": None}]
+    stray = client.post(f"/api/v1/people/{a}/influence", json={"to": b, "weight": 3})
+    assert bad_input(stray).startswith("weight:")
+
+    assert client.delete(f"/api/v1/people/{a}/influence/{b}").status_code == 204
+    assert decisions(client, account["id"])["influence_lines"] == []
+    gone = client.delete(f"/api/v1/people/{a}/influence/{b}")
+    assert gone.status_code == 404
+    assert gone.json() == {
+        "error": {
+            "kind": "not_found",
+            "message": f"no influence line from person {a} to person {b}",
+        }
+    }

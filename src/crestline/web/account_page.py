@@ -3,7 +3,8 @@
 One :func:`decision_makers` call per request feeds the chart, the table and the committees. The
 chart is Graphviz SVG drawn on the server and inlined, so each person's box is a link: a collapsed
 person opens their branch, an opened one closes it (``?expand=1,5,9`` keeps the opened branches),
-anyone else jumps to their row. Corrections are small POST forms that redirect back with a notice.
+anyone else jumps to their row. Corrections and influence lines are small POST forms that
+redirect back with a notice.
 """
 
 from collections.abc import Callable
@@ -24,11 +25,15 @@ from crestline.services.decision_makers import (
     COVERAGE,
     CRM_ROLES,
     FUNCTIONS,
+    INFLUENCE_STRENGTH,
+    LEVELS,
     RELATIONSHIP,
     SUPPORT,
     DecisionMakers,
+    add_influence,
     assess_person,
     decision_makers,
+    remove_influence,
     set_role,
 )
 from crestline.services.orgchart_render import COLOURS, render, visible
@@ -39,9 +44,6 @@ Writing = Callable[[Request], AbstractContextManager[Session]]  # the app's one 
 NOTICE = "crestline_notice"
 TOP_PEOPLE = 25  # rows of the power map before "show all"
 CHART_BUDGET = 60  # people drawn before branches are collapsed
-# The levels, from the top (the chart's colour table lists them; the service does not export its
-# own tuple).
-LEVELS = tuple(level for level in COLOURS if level != "unknown")
 
 
 def parse_expand(value: str) -> frozenset[int]:
@@ -139,7 +141,6 @@ def account_context(session: Session, actor: Actor, state: PageState) -> dict[st
         "focus": state.focus if state.focus in shown else dm.top_id,
         "ranked": dm.people if everyone else dm.people[:TOP_PEOPLE],
         "names": {p.id: p.name for p in dm.people},
-        "crm_manager": {p.id: p.reports_to_id for p in detail.people},
         "confirmed": dm.analysis.inputs.confirmed,
         "colours": COLOURS,
         "choices": {
@@ -149,6 +150,7 @@ def account_context(session: Session, actor: Actor, state: PageState) -> dict[st
             "coverage": COVERAGE,
             "relationship": RELATIONSHIP,
             "role": CRM_ROLES,
+            "strength": INFLUENCE_STRENGTH,
         },
     }
 
@@ -158,6 +160,12 @@ def _person_at(detail: AccountDetail, person_id: int) -> str:
         if p.id == person_id:
             return p.name
     raise NotFoundError(f"no person {person_id} at account {detail.account.id}")
+
+
+def remove_line(session: Session, actor: Actor, from_id: int, to_id: int) -> None:
+    """Remove the influence line ``from_id`` → ``to_id``; not found when there was none."""
+    if not remove_influence(session, actor, from_id, to_id):
+        raise NotFoundError(f"no influence line from person {from_id} to person {to_id}")
 
 
 def add_account_routes(
@@ -275,3 +283,57 @@ def add_account_routes(
         except BadInputError as exc:
             return show(request, actor, state, status=exc.http_status, error=exc.message)
         return back(state, f"Recorded {name} as {recorded}", f"opp-{opportunity_id}")
+
+    _add_influence_forms(app, show=show, back=back, page_actor=page_actor, writing=writing)
+
+
+def _add_influence_forms(
+    app: FastAPI,
+    *,
+    show: Callable[..., HTMLResponse],
+    back: Callable[[PageState, str, str], Response],
+    page_actor: Any,
+    writing: Writing,
+) -> None:
+    """The influence panel's forms: add (or update) a line, and remove one."""
+    PageActor = Annotated[Actor, page_actor]
+
+    @app.post("/accounts/{account_id}/influence", include_in_schema=False)
+    def influence_form(
+        request: Request,
+        actor: PageActor,
+        account_id: int,
+        from_id: Annotated[int, Form()],
+        to_id: Annotated[int, Form()],
+        strength: Annotated[str, Form()] = "medium",
+        note: Annotated[str, Form()] = "",
+        expand: Annotated[str, Form()] = "",
+    ) -> Response:
+        state = PageState(account_id, parse_expand(expand))
+        try:
+            with writing(request) as session:
+                detail = get_account(session, actor, str(account_id))
+                source = _person_at(detail, from_id)
+                line = add_influence(
+                    session, actor, from_id, to_id, strength=strength, note=note.strip() or None
+                )
+                said = f"Saved: {source} sways {_person_at(detail, to_id)} ({line.strength})"
+        except BadInputError as exc:
+            return show(request, actor, state, status=exc.http_status, error=exc.message)
+        return back(state, said, "influence")
+
+    @app.post("/accounts/{account_id}/influence/{from_id}/{to_id}/remove", include_in_schema=False)
+    def remove_influence_form(
+        request: Request,
+        actor: PageActor,
+        account_id: int,
+        from_id: int,
+        to_id: int,
+        expand: Annotated[str, Form()] = "",
+    ) -> Response:
+        state = PageState(account_id, parse_expand(expand))
+        with writing(request) as session:
+            detail = get_account(session, actor, str(account_id))
+            source, target = _person_at(detail, from_id), _person_at(detail, to_id)
+            remove_line(session, actor, from_id, to_id)
+        return back(state, f"Removed: {source} no longer sways {target}", "influence")

@@ -3,19 +3,26 @@
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import Body, FastAPI, Request
+from fastapi import Body, FastAPI, Request, Response
 from sqlalchemy.orm import Session
 
 from crestline.services.auth import Actor
-from crestline.services.decision_makers import assess_person, decision_makers, set_role
+from crestline.services.decision_makers import (
+    add_influence,
+    assess_person,
+    decision_makers,
+    set_role,
+)
 from crestline.services.orgchart_render import to_json
-from crestline.web.account_page import Writing
+from crestline.web.account_page import Writing, remove_line
 from crestline.web.schemas import (
     AssessmentPublic,
     AssessmentUpdate,
     ContactRolePublic,
     DecisionMakersPublic,
     ErrorPublic,
+    InfluenceCreate,
+    InfluencePublic,
     OrgChartPublic,
     RoleUpdate,
 )
@@ -96,3 +103,44 @@ def add_decision_api(app: FastAPI, *, session_dep: Any, api_actor: Any, writing:
         with writing(request) as session:
             row = set_role(session, actor, opportunity_id, person_id, update.role)
             return ContactRolePublic.model_validate(row, from_attributes=True)
+
+    @app.post(
+        "/api/v1/people/{person_id}/influence",
+        response_model=InfluencePublic,
+        status_code=201,
+        tags=["decision-makers"],
+        responses=WRITE_ERRORS,
+    )
+    def api_add_influence(
+        request: Request,
+        actor: ApiActor,
+        person_id: int,
+        line: Annotated[InfluenceCreate, Body()],
+    ) -> InfluencePublic:
+        """Record that this person sways ``to`` outside the reporting line (someone at the same
+        account; a line that exists is updated). Drawn as a dotted blue arrow in the chart."""
+        with writing(request) as session:
+            row = add_influence(
+                session, actor, person_id, line.to, strength=line.strength, note=line.note
+            )
+            return InfluencePublic(
+                from_id=row.from_person_id,
+                to_id=row.to_person_id,
+                strength=row.strength,
+                note=row.note,
+                created_by=row.created_by,
+            )
+
+    @app.delete(
+        "/api/v1/people/{person_id}/influence/{to_id}",
+        status_code=204,
+        tags=["decision-makers"],
+        responses=WRITE_ERRORS,
+    )
+    def api_remove_influence(
+        request: Request, actor: ApiActor, person_id: int, to_id: int
+    ) -> Response:
+        """Remove the influence line from this person to ``to_id``; 404 when there was none."""
+        with writing(request) as session:
+            remove_line(session, actor, person_id, to_id)
+        return Response(status_code=204)

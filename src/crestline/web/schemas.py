@@ -114,6 +114,11 @@ class RankedPersonPublic(BaseModel):
     line_source: str | None = Field(description="crm, inferred or confirmed")
     line_confidence: float | None
     line_reason: str | None
+    crm_manager_id: int | None = Field(description="the reporting line as the CRM has it")
+    inferred_manager_id: int | None = Field(
+        description="where a user confirmed a line over a missing one: what Crestline would infer"
+    )
+    inferred_line_reason: str | None
     depth: int
     reports: int
     below: int
@@ -169,12 +174,24 @@ class CommitteePublic(BaseModel):
     roles: list[RoleCoveragePublic]
 
 
+class InfluenceLinePublic(BaseModel):
+    """Influence outside the hierarchy, with names: ``from`` sways ``to``."""
+
+    from_id: int
+    from_name: str
+    to_id: int
+    to_name: str
+    strength: str = Field(description="low, medium or high")
+    note: str | None
+
+
 class DecisionMakersPublic(BaseModel):
     account: AccountRefPublic
     as_of: str
     org_chart: OrgChartFiguresPublic
     people: list[RankedPersonPublic]
     opportunities: list[CommitteePublic]
+    influence_lines: list[InfluenceLinePublic]
 
 
 class OrgChartNodePublic(BaseModel):
@@ -197,6 +214,17 @@ class OrgChartEdgePublic(BaseModel):
     reason: str | None
 
 
+class OrgChartInfluencePublic(BaseModel):
+    """An influence line of the chart, drawn as a dotted arrow from ``from`` to ``to``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: int = Field(alias="from")
+    to: int
+    strength: str
+    note: str | None
+
+
 class OrgChartPublic(BaseModel):
     account: AccountRefPublic
     top_id: int | None
@@ -204,6 +232,7 @@ class OrgChartPublic(BaseModel):
     hierarchy_index: float
     nodes: list[OrgChartNodePublic]
     edges: list[OrgChartEdgePublic]
+    influence: list[OrgChartInfluencePublic]
 
 
 class AssessmentUpdate(BaseModel):
@@ -247,3 +276,23 @@ class ContactRolePublic(BaseModel):
     person_id: int
     role: str
     source: str
+
+
+class InfluenceCreate(BaseModel):
+    """An influence line from the person in the address to ``to`` (a second one updates it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: int = Field(description="the person swayed: someone at the same account")
+    strength: str = Field("medium", description="low, medium or high")
+    note: str | None = None
+
+
+class InfluencePublic(BaseModel):
+    """An influence line as recorded."""
+
+    from_id: int
+    to_id: int
+    strength: str
+    note: str | None
+    created_by: str | None
