@@ -236,3 +236,25 @@ def test_influence_lines_outside_the_hierarchy(world: Database) -> None:
     with world.transaction() as session:
         assert remove_influence(session, LOCAL_ADMIN, b, a) is True
         assert remove_influence(session, LOCAL_ADMIN, b, a) is False
+
+
+def test_a_person_who_moves_to_another_account_is_refreshed_in_both(world: Database) -> None:
+    with world.transaction() as session:
+        conn = session.connection()
+        first, second = session.scalars(select(Account.id).order_by(Account.id).limit(2)).all()
+        mover = session.scalars(
+            select(Person.id).where(Person.account_id == first).order_by(Person.id.desc())
+        ).first()
+        session.execute(update(Person).where(Person.id == mover).values(account_id=second))
+        summary = refresh_insights(conn)
+        assert summary.refreshed == 2  # the account they joined and the one they left
+        session.expire_all()
+        moved = session.get(PersonInsight, mover)
+        assert moved is not None and moved.account_id == second
+        left = session.scalars(
+            select(func.count()).select_from(PersonInsight).where(PersonInsight.account_id == first)
+        ).one()
+        there = session.scalars(
+            select(func.count()).select_from(Person).where(Person.account_id == first)
+        ).one()
+        assert left == there

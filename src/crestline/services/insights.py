@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select, update
 
 from crestline.db.bulk import bulk_insert
 from crestline.db.models import (
@@ -383,6 +383,34 @@ def insight_rows(analysis: AccountAnalysis) -> Iterator[tuple[Any, ...]]:
         )
 
 
+def _touched_since(conn: Connection) -> dict[int, dt.datetime]:
+    """Per account, when any of its inputs was last written (imported rows carry ``updated_at``)."""
+    out: dict[int, dt.datetime] = {}
+    queries = (
+        select(Account.id, Account.updated_at),
+        select(Person.account_id, func.max(Person.updated_at)).group_by(Person.account_id),
+        select(Opportunity.account_id, func.max(Opportunity.updated_at)).group_by(
+            Opportunity.account_id
+        ),
+        select(Opportunity.account_id, func.max(ContactRole.updated_at))
+        .join(ContactRole, ContactRole.opportunity_id == Opportunity.id)
+        .group_by(Opportunity.account_id),
+        select(Activity.account_id, func.max(Activity.updated_at)).group_by(Activity.account_id),
+        select(Person.account_id, func.max(PersonAssessment.updated_at))
+        .join(PersonAssessment, PersonAssessment.person_id == Person.id)
+        .group_by(Person.account_id),
+    )
+    for query in queries:
+        for acc, value in conn.execute(query):
+            if acc is None or value is None:
+                continue
+            # SQLite's aggregates come back as text
+            when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+            if acc not in out or when > out[acc]:
+                out[acc] = when
+    return out
+
+
 def refresh_insights(
     conn: Connection,
     *,
@@ -391,31 +419,63 @@ def refresh_insights(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> RefreshSummary:
-    """Recompute the insights of the accounts whose inputs changed (all of them with ``force``)."""
+    """Recompute the insights of the accounts whose inputs changed (all of them with ``force``).
+
+    Two filters keep it cheap: only accounts with a row written since their insights were
+    computed are loaded, and of those only the ones whose fingerprint differs are recomputed.
+    """
     started = time.perf_counter()
+    stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     day = resolve_as_of(conn, as_of)
     if account_ids is None:
         ids = list(conn.execute(select(Account.id).order_by(Account.id)).scalars())
     else:
         ids = sorted(set(account_ids))
-    known = dict(conn.execute(select(AccountInsight.account_id, AccountInsight.input_hash)).all())
+    known = {
+        acc: (digest, computed)
+        for acc, digest, computed in conn.execute(
+            select(AccountInsight.account_id, AccountInsight.input_hash, AccountInsight.computed_at)
+        )
+    }
+    checked = len(ids)
+    if not force and known:
+        written_at = _touched_since(conn)
+        ids = [
+            a for a in ids if a not in known or (a in written_at and written_at[a] >= known[a][1])
+        ]
     targets = offering_targets(conn)
     engine = classifier()
     insights = Base.metadata.tables["person_insights"]
     summaries = Base.metadata.tables["account_insights"]
     refreshed = written = 0
+    left: set[int] = set()  # accounts people moved away from: their charts changed too
     for done, chunk in enumerate(_chunks(ids, CHUNK)):
         inputs = load_inputs(conn, chunk, as_of=day)
         changed = []
         for acc in chunk:
             digest = inputs[acc].fingerprint(targets)
-            if force or known.get(acc) != digest:
+            if force or acc not in known or known[acc][0] != digest:
                 changed.append((acc, digest))
+        unchanged = [a for a in chunk if a in known and all(a != c for c, _ in changed)]
+        for part in _chunks(unchanged, IN_CHUNK):  # looked at now: not again until rewritten
+            conn.execute(
+                update(summaries).where(summaries.c.account_id.in_(part)).values(computed_at=stamp)
+            )
         if changed:
             stale = [a for a, _ in changed]
             for part in _chunks(stale, IN_CHUNK):
                 conn.execute(delete(insights).where(insights.c.account_id.in_(part)))
                 conn.execute(delete(summaries).where(summaries.c.account_id.in_(part)))
+            moved = [p.id for a in stale for p in inputs[a].people]
+            for part in _chunks(moved, IN_CHUNK):  # people who moved here from another account
+                left.update(
+                    conn.execute(
+                        select(insights.c.account_id).where(
+                            insights.c.person_id.in_(part), insights.c.account_id.not_in(stale)
+                        )
+                    ).scalars()
+                )
+                conn.execute(delete(insights).where(insights.c.person_id.in_(part)))
             rows: list[tuple[Any, ...]] = []
             account_rows = []
             for acc, digest in changed:
@@ -433,7 +493,7 @@ def refresh_insights(
                         "hierarchy_index": chart.hierarchy_index,
                         "inferred_lines": len(chart.inferred),
                         "broken_lines": len(chart.broken),
-                        "computed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        "computed_at": stamp,
                         "as_of": day,
                     }
                 )
@@ -442,4 +502,7 @@ def refresh_insights(
             refreshed += len(changed)
         if progress is not None:
             progress(min(len(ids), (done + 1) * CHUNK), len(ids))
-    return RefreshSummary(len(ids), refreshed, written, day, time.perf_counter() - started)
+    if left:
+        again = refresh_insights(conn, account_ids=left, as_of=as_of, force=True)
+        refreshed, written = refreshed + again.refreshed, written + again.people
+    return RefreshSummary(checked, refreshed, written, day, time.perf_counter() - started)
