@@ -3,7 +3,9 @@
     python benchmarks/bench_titles.py
 
 Titles come from the demo world's people (realistic, multilingual, messy). Cold: a fresh classifier
-sees each distinct title once (goal: >= 50,000 titles/s). Column: two million titles drawn with a
+sees each distinct title once through ``classify_titles``, the service the CLI and the insights
+refresh use, which pauses the cyclic garbage collector as imports do (goal: >= 50,000 titles/s);
+the engine called in a plain loop, collector running, is reported beside it. Column: two million titles drawn with a
 Zipf law from those, as a CRM column repeats its titles (goal: >= 2,000,000 titles/s through the
 memoised classifier). Accuracy on tests/data/titles_labelled.tsv (the set the classifier was tuned
 on) and on tests/data/titles_heldout.tsv (titles written apart and never tuned on) is printed too.
@@ -23,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from crestline.demo.scales import SCALES  # noqa: E402
 from crestline.demo.world import COLUMNS, WorldGenerator  # noqa: E402
-from crestline.services.titles import classifier  # noqa: E402
+from crestline.services.titles import classifier, classify_titles  # noqa: E402
 
 
 def demo_titles(limit: int) -> list[str]:
@@ -43,7 +45,13 @@ def main() -> None:
     started = time.perf_counter()
     for title in distinct:
         engine.classify(title)
+    cold_engine = len(distinct) / (time.perf_counter() - started)
+    # the service path the CLI and the refresh use: the same, with the cyclic collector paused
+    classifier.cache_clear()
+    started = time.perf_counter()
+    classify_titles(distinct)
     cold = len(distinct) / (time.perf_counter() - started)
+    engine = classifier()
     rng = random.Random(7)
     weights = [1 / (rank + 1) for rank in range(len(distinct))]
     column = rng.choices(distinct, weights, k=2_000_000)
@@ -55,6 +63,7 @@ def main() -> None:
     results: dict[str, object] = {
         "distinct_titles": len(distinct),
         "cold_titles_per_second": round(cold),
+        "cold_titles_per_second_collector_running": round(cold_engine),
         "cold_goal": ">= 50000",
         "zipf_column_titles_per_second": round(warm),
         "zipf_goal": ">= 2000000",

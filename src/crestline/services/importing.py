@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -25,6 +24,7 @@ from crestline.db.models import Base, ImportRun
 from crestline.errors import BadInputError, PermissionDeniedError
 from crestline.ingest.records import Problem, Record
 from crestline.services.auth import Actor
+from crestline.services.collector import collector_paused
 from crestline.services.insights import refresh_insights
 
 MAX_WARNINGS = 200
@@ -147,19 +147,6 @@ def run_import(
             errors_path=errors_path,
             progress=progress,
         )
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: an import builds millions of long-lived objects with
-    no reference cycles, and each full collection would walk them all again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _run_import(

@@ -36,6 +36,7 @@ from crestline.db.models import (
 from crestline.engines.influence import PowerScore, Stakeholder, rank_power
 from crestline.engines.orgchart import Member, OrgChart, build_orgchart
 from crestline.engines.titles import TitleClass, TitleClassifier
+from crestline.services.collector import collector_paused
 from crestline.services.titles import classifier
 
 CHUNK = 500  # accounts loaded at a time
@@ -424,6 +425,18 @@ def refresh_insights(
     Two filters keep it cheap: only accounts with a row written since their insights were
     computed are loaded, and of those only the ones whose fingerprint differs are recomputed.
     """
+    with collector_paused():
+        return _refresh(conn, account_ids=account_ids, as_of=as_of, force=force, progress=progress)
+
+
+def _refresh(
+    conn: Connection,
+    *,
+    account_ids: Iterable[int] | None,
+    as_of: dt.date | None,
+    force: bool,
+    progress: Callable[[int, int], None] | None,
+) -> RefreshSummary:
     started = time.perf_counter()
     stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     day = resolve_as_of(conn, as_of)

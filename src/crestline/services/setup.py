@@ -14,7 +14,7 @@ from crestline.demo.load import LoadSummary, Progress, write_world
 from crestline.demo.scales import SCALES, Scale
 from crestline.errors import BadInputError, ConflictError, PermissionDeniedError
 from crestline.services.auth import Actor, hash_password
-from crestline.services.importing import collector_paused
+from crestline.services.collector import collector_paused
 from crestline.services.insights import refresh_insights
 
 

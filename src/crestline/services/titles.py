@@ -10,6 +10,7 @@ from pathlib import Path
 
 from crestline.engines.titles import Lexicon, TitleClass, TitleClassifier
 from crestline.errors import BadInputError
+from crestline.services.collector import collector_paused
 
 
 @lru_cache(maxsize=4)
@@ -30,5 +31,8 @@ def classifier(extra: Path | None = None) -> TitleClassifier:
 
 
 def classify_titles(titles: Iterable[str], *, lexicon: Path | None = None) -> list[TitleClass]:
+    """Classify many titles; the cyclic garbage collector is paused meanwhile, as during an
+    import (the classifier's memo builds many long-lived objects without cycles)."""
     engine = classifier(lexicon)
-    return [engine.classify(t) for t in titles]
+    with collector_paused():
+        return [engine.classify(t) for t in titles]
