@@ -41,17 +41,13 @@ def test_every_score_is_the_weighted_sum_of_its_factors() -> None:
 
 
 def test_a_large_deal_is_signed_by_the_chief_of_the_target_function() -> None:
-    ranked = rank_power(
-        PEOPLE, as_of=AS_OF, target_functions=["technology"], deal_amount_usd=900_000
-    )
+    ranked = rank_power(PEOPLE, as_of=AS_OF, target_functions=["technology"], deal_amount=900_000)
     assert ranked[0].person_id == 3
     assert "chief of technology" in ranked[0].factors[0].evidence
 
 
 def test_a_small_deal_is_signed_by_the_budget_holder_below_the_chief() -> None:
-    ranked = rank_power(
-        PEOPLE, as_of=AS_OF, target_functions=["technology"], deal_amount_usd=40_000
-    )
+    ranked = rank_power(PEOPLE, as_of=AS_OF, target_functions=["technology"], deal_amount=40_000)
     assert ranked[0].person_id == 4
     assert "budget holder of technology" in ranked[0].reasons()[0]
 
@@ -89,7 +85,7 @@ def test_engagement_fades_with_time() -> None:
 @given(st.lists(st.sampled_from(["c_suite", "vp", "director", "manager", "unknown"]), max_size=12))
 def test_scores_stay_between_zero_and_one(levels: list[str]) -> None:
     people = [Stakeholder(i, f"P{i}", s, "sales", subtree=1 + i) for i, s in enumerate(levels)]
-    ranked = rank_power(people, as_of=AS_OF, target_functions=["sales"], deal_amount_usd=10_000)
+    ranked = rank_power(people, as_of=AS_OF, target_functions=["sales"], deal_amount=10_000)
     assert all(0 <= s.score <= 1 for s in ranked)
     assert [s.score for s in ranked] == sorted((s.score for s in ranked), reverse=True)
 

@@ -3,6 +3,7 @@ and accuracy floors against the small demo world's hidden truth."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -21,7 +22,7 @@ from crestline.db.models import (
     User,
 )
 from crestline.demo.scales import SCALES
-from crestline.errors import BadInputError, PermissionDeniedError
+from crestline.errors import BadInputError, ConflictError, PermissionDeniedError
 from crestline.services.auth import LOCAL_ADMIN, Actor
 from crestline.services.decision_makers import (
     add_influence,
@@ -258,3 +259,26 @@ def test_a_person_who_moves_to_another_account_is_refreshed_in_both(world: Datab
             select(func.count()).select_from(Person).where(Person.account_id == first)
         ).one()
         assert left == there
+
+
+def test_engagement_is_measured_on_the_day_asked(small_world: Database) -> None:
+    with small_world.reader() as session:
+        account = session.scalars(select(Account.id).order_by(Account.id).limit(1)).one()
+        today = decision_makers(session, LOCAL_ADMIN, str(account))
+        early = decision_makers(session, LOCAL_ADMIN, str(account), as_of=dt.date(2022, 1, 1))
+        assert early.as_of == dt.date(2022, 1, 1)
+        assert all(p.last_touch is None or p.last_touch <= "2022-01-01" for p in early.people)
+        assert sum(p.engaged for p in today.people) >= sum(p.engaged for p in early.people)
+
+
+def test_a_confirmed_line_that_would_make_a_cycle_is_refused(world: Database) -> None:
+    with world.reader() as session:
+        person = session.scalars(
+            select(Person).where(Person.reports_to_id.is_not(None)).order_by(Person.id).limit(1)
+        ).one()
+        pid, manager = person.id, person.reports_to_id
+    refused = pytest.raises(ConflictError, match="would make a cycle")
+    with refused, world.transaction() as session:
+        assess_person(session, LOCAL_ADMIN, manager, changes={"manager_id": pid})
+    with world.reader() as session:
+        assert session.get(PersonAssessment, manager) is None

@@ -15,7 +15,13 @@ from crestline.cli.output import Format, print_json, print_rows
 from crestline.services.accounts import AccountRow, get_account, list_accounts
 from crestline.services.auth import LOCAL_ADMIN
 from crestline.services.decision_makers import DecisionMakers, RankedPerson, decision_makers
-from crestline.services.orgchart_render import NODE_BUDGET, render, to_json, write_output
+from crestline.services.orgchart_render import (
+    NODE_BUDGET,
+    parse_ids,
+    render,
+    to_json,
+    write_output,
+)
 
 
 class ChartFormat(StrEnum):
@@ -195,10 +201,10 @@ def orgchart(
 ) -> None:
     """Draw an account's org chart: recorded lines solid, inferred ones dashed with confidence,
     seniority as colour, people engaged in 90 days with a thick border (SVG, PNG or JSON)."""
-    opened = _ids(expand)
+    opened = parse_ids(expand, name="--expand")
     database = state(ctx).database()
     with database.reader() as session:
-        dm = decision_makers(session, LOCAL_ADMIN, account, as_of=_as_of(as_of))
+        dm = decision_makers(session, LOCAL_ADMIN, account, as_of=_as_of(as_of), committees=False)
     target = output or Path(f"account-{dm.account_id}-orgchart.{fmt.value}")
     if fmt is ChartFormat.json:
         data = (json.dumps(to_json(dm), ensure_ascii=False, indent=2) + "\n").encode()
@@ -209,10 +215,3 @@ def orgchart(
         f"{target}: {len(dm.people)} people, {dm.inferred_lines} inferred lines ({fmt.value})",
         err=True,
     )
-
-
-def _ids(text: str) -> list[int]:
-    try:
-        return [int(x) for x in text.replace(" ", "").split(",") if x]
-    except ValueError:
-        raise typer.BadParameter(f"--expand {text!r}: give person ids like 12,40") from None

@@ -97,7 +97,7 @@ def role(
         ..., "--role", help="A contact role: Economic Buyer, Decision Maker, Champion …"
     ),
 ) -> None:
-    """Record the person's buying role on an open opportunity."""
+    """Record the person's buying role on an opportunity of their account."""
     database = state(ctx).database()
     with database.transaction() as session:
         found = resolve_person(session, LOCAL_ADMIN, person)

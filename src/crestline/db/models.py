@@ -486,7 +486,7 @@ class ImportRun(Base):
 class PersonInsight(Base):
     """What Crestline derived about a person: title class, place in the org chart, power.
 
-    One writer: ``services/decision_makers.py`` rewrites an account's rows when its inputs change.
+    One writer: ``services/insights.py`` rewrites an account's rows when its inputs change.
     """
 
     __tablename__ = "person_insights"

@@ -3,9 +3,9 @@
 Six roles make a committee: economic buyer, executive sponsor, decision maker, technical buyer,
 champion and user. A role is *identified* when the CRM records someone in it (Salesforce contact
 roles, mapped by :data:`ROLE_OF`) or a user confirmed it; *engaged* when one of them had a touch
-with our people in the last :data:`ENGAGED_DAYS` days; *missing* otherwise. A champion can also be
-someone marked mentor or supporter on the relationship map. A missing economic buyer is suggested
-from the power ranking.
+with our people in the last :data:`ENGAGED_DAYS` days; *missing* otherwise. Someone who holds a
+role on the deal and is marked mentor or supporter on the relationship map is a champion too. A
+missing economic buyer is suggested from the power ranking.
 
 Warnings and a red / amber / green health follow from the coverage (see :func:`assess`).
 Pure: ``as_of`` is an argument.

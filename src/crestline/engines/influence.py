@@ -3,7 +3,7 @@
 A person's power is a weighted sum of five factors, each in [0, 1]:
 
 - **seniority** — the level from the title (or from the org chart when the title says nothing),
-  read as authority to sign *this* deal: a deal of at least :data:`C_LEVEL_SIGN_OFF_USD` needs the
+  read as authority to sign *this* deal: a deal of at least :data:`C_LEVEL_SIGN_OFF` needs the
   C-suite, a smaller one is signed by the budget holder — the most senior person of a target
   function below the C-suite — so for those the budget holder counts as much as a chief;
 - **function relevance** — whether the person's function is one the offering targets, a parent or
@@ -66,10 +66,9 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "engagement": 0.08,
 }
 ENGAGEMENT_HALF_LIFE_DAYS = 90.0
-C_LEVEL_SIGN_OFF_USD = 250_000.0
+C_LEVEL_SIGN_OFF = 250_000.0  # in the deal's currency (amounts are not converted)
 CHIEF_ON_SMALL_DEAL = 0.8  # a chief's authority value on a deal the budget holder can sign
 RANK_BELOW_CHIEFS = {"evp": 0, "vp": 1, "director": 2}
-SENIOR = frozenset({"board", "c_suite", "evp", "vp", "director"})
 
 
 @dataclass(frozen=True)
@@ -299,19 +298,19 @@ def rank_power(
     *,
     as_of: dt.date,
     target_functions: Iterable[str] = (),
-    deal_amount_usd: float | None = None,
+    deal_amount: float | None = None,
     for_deal: bool = False,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
 ) -> list[PowerScore]:
     """The people ranked by power, strongest first (ties: the lower id).
 
-    With ``deal_amount_usd`` below :data:`C_LEVEL_SIGN_OFF_USD` the budget holders of the target
+    With ``deal_amount`` below :data:`C_LEVEL_SIGN_OFF` the budget holders of the target
     functions count as much as a chief (see the module's documentation).
     """
     group = list(people)
     targets = frozenset(target_functions)
     relevance = Relevance(targets)
-    large = deal_amount_usd is None or deal_amount_usd >= C_LEVEL_SIGN_OFF_USD
+    large = deal_amount is None or deal_amount >= C_LEVEL_SIGN_OFF
     signers = likely_signers(group, targets, large=large) if targets else {}
     scores = [
         score_person(

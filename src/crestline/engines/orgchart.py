@@ -29,6 +29,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 LEVELS = ("board", "c_suite", "evp", "vp", "director", "manager", "individual_contributor", "entry")
 RANK = {level: i for i, level in enumerate(LEVELS)}
@@ -109,6 +110,13 @@ class OrgChart:
     depth: int  # levels below the top of the deepest person
     mean_span: float  # of people who manage someone
     hierarchy_index: float
+
+    def inferred_line(self, person_id: int) -> InferredLine | None:
+        return self.inferred_by_person.get(person_id)
+
+    @cached_property
+    def inferred_by_person(self) -> dict[int, InferredLine]:
+        return {line.person_id: line for line in self.inferred}
 
     def reports(self, person_id: int) -> list[int]:
         return [p for p, pos in self.positions.items() if pos.manager_id == person_id]
@@ -209,14 +217,14 @@ class _Builder:
             own = _rank(self.level[p])
             if own is None or own < RANK["c_suite"]:
                 continue
-            ranks = [r for r in (_rank(self.members[c].seniority) for c in reports[p]) if r]
+            known = (_rank(self.members[c].seniority) for c in reports[p])
+            ranks = [r for r in known if r is not None and r > RANK["board"]]
             if not ranks:
                 continue
-            # a manager over managers is common (tall ladders repeat a level); a manager or an
-            # individual contributor over someone more senior is not
-            above = min(ranks) <= own if own <= RANK["director"] else min(ranks) < own
+            # over someone more senior: read one level above them (equal levels are common:
+            # a senior director over directors, a manager over managers)
             raised = LEVELS[max(RANK["c_suite"], min(ranks) - 1)]
-            if above and RANK[raised] < own:
+            if min(ranks) < own and RANK[raised] < own:
                 self.level[p] = raised
                 self.level_inferred.add(p)
         for _ in range(3):  # a few passes let inferences flow along chains
@@ -384,7 +392,7 @@ class _Builder:
 
     # --- measures --------------------------------------------------------------------------------
 
-    def measure(self, top: int | None, inferred: set[int]) -> dict[int, Position]:
+    def measure(self, inferred: set[int]) -> dict[int, Position]:
         reports: dict[int, list[int]] = defaultdict(list)
         for p, m in self.manager.items():
             if m is not None:
@@ -427,7 +435,7 @@ def build_orgchart(members: Iterable[Member], *, employees: int | None = None) -
     root, sizes = b.find_roots()
     top = b.choose_top(sizes)
     lines = b.infer(top, root)
-    positions = b.measure(top, {line.person_id for line in lines})
+    positions = b.measure({line.person_id for line in lines})
     depth = max((pos.depth for pos in positions.values()), default=0)
     spans = [pos.span for pos in positions.values() if pos.span]
     mean_span = sum(spans) / len(spans) if spans else 0.0

@@ -23,13 +23,19 @@ from crestline.db.models import (
     Person,
     PersonAssessment,
 )
-from crestline.engines.committee import Committee, Participant, Suggestion, assess
+from crestline.engines.committee import (
+    ENGAGED_DAYS,
+    Committee,
+    Participant,
+    Suggestion,
+    assess,
+)
 from crestline.engines.influence import rank_power
 from crestline.engines.orgchart import LEVELS as LEVELS
-from crestline.engines.titles import UNKNOWN
 from crestline.errors import (
     AmbiguousError,
     BadInputError,
+    ConflictError,
     NotFoundError,
     PermissionDeniedError,
 )
@@ -39,6 +45,7 @@ from crestline.services.insights import (
     AccountAnalysis,
     analyse,
     build_chart,
+    factor_dicts,
     level_source,
     line_of,
     load_inputs,
@@ -85,7 +92,6 @@ CRM_ROLES = (
     "Business User",
     "Other",
 )
-ENGAGED_DAYS = 90
 COMMITTEE_TOP = 5
 
 
@@ -207,15 +213,21 @@ class DecisionMakers:
         }
 
 
-def _usd(amount_minor: int | None) -> float | None:
-    # Amounts are compared with the sign-off threshold in their own currency (no FX table yet).
+def _major(amount_minor: int | None) -> float | None:
+    # compared with the sign-off threshold in the deal's own currency (no FX table yet)
     return amount_minor / 100 if amount_minor is not None else None
 
 
 def decision_makers(
-    session: Session, actor: Actor, key: str, *, as_of: dt.date | None = None
+    session: Session,
+    actor: Actor,
+    key: str,
+    *,
+    as_of: dt.date | None = None,
+    committees: bool = True,
 ) -> DecisionMakers:
-    """The account's people ranked by power, its org chart figures, and committee coverage."""
+    """The account's people ranked by power, its org chart figures, and committee coverage
+    (``committees=False`` leaves the open deals out, for a drawing)."""
     account = resolve_account(session, actor, key)
     conn = session.connection()
     day = resolve_as_of(conn, as_of)
@@ -235,7 +247,7 @@ def decision_makers(
     crm_line = {p.id: p.reports_to_id for p in inputs.people}
     alternative = _without_confirmed_lines(analysis)
     since = day - dt.timedelta(days=ENGAGED_DAYS)
-    last = {pid: max(d for d in days if d <= day) for pid, days in inputs.touches.items()}
+    last = {pid: max(d for d, _ in days) for pid, days in inputs.touches.items() if days}
     people = []
     for rank, score in enumerate(analysis.power, start=1):
         pid = score.person_id
@@ -263,16 +275,7 @@ def decision_makers(
                 below=pos.subtree - 1,
                 power=score.score,
                 rank=rank,
-                factors=[
-                    {
-                        "name": f.name,
-                        "value": f.value,
-                        "weight": f.weight,
-                        "contribution": round(f.contribution, 4),
-                        "evidence": f.evidence,
-                    }
-                    for f in score.factors
-                ],
+                factors=factor_dicts(score),
                 reasons=score.reasons(),
                 last_touch=touch.isoformat() if touch else None,
                 engaged=touch is not None and touch >= since,
@@ -285,7 +288,9 @@ def decision_makers(
             )
         )
     by_id = {p.id: p for p in people}
-    opportunities = _committees(session, account.id, analysis, by_id, targets, day)
+    opportunities = (
+        _committees(session, account.id, analysis, by_id, targets, day) if committees else []
+    )
     return DecisionMakers(
         account_id=account.id,
         account_name=account.name,
@@ -300,7 +305,7 @@ def decision_makers(
         people=people,
         opportunities=opportunities,
         analysis=analysis,
-        influence=_influence(session, {p.id: p.name for p in people}),
+        influence=_influence(session, account.id, {p.id: p.name for p in people}),
     )
 
 
@@ -319,18 +324,17 @@ def _without_confirmed_lines(analysis: AccountAnalysis) -> dict[int, tuple[int, 
     return out
 
 
-def _influence(session: Session, names: dict[int, str]) -> list[InfluenceView]:
-    if not names:
-        return []
+def _influence(session: Session, account_id: int, names: dict[int, str]) -> list[InfluenceView]:
     rows = session.scalars(
         select(InfluenceLine)
-        .where(InfluenceLine.from_person_id.in_(list(names)))
+        .join(Person, Person.id == InfluenceLine.from_person_id)
+        .where(Person.account_id == account_id)
         .order_by(InfluenceLine.id)
     )
     return [
         InfluenceView(
             r.from_person_id,
-            names[r.from_person_id],
+            names.get(r.from_person_id, str(r.from_person_id)),
             r.to_person_id,
             names.get(r.to_person_id, str(r.to_person_id)),
             r.strength,
@@ -356,9 +360,13 @@ def _committees(
         )
     )
     offerings = {
-        o.id: o.offering_id
-        for o in session.scalars(select(Opportunity).where(Opportunity.account_id == account_id))
-        if o.offering_id is not None
+        o: f
+        for o, f in session.execute(
+            select(Opportunity.id, Opportunity.offering_id).where(
+                Opportunity.account_id == account_id, Opportunity.offering_id.is_not(None)
+            )
+        )
+        if f is not None
     }
     since = day - dt.timedelta(days=ENGAGED_DAYS)
     out = []
@@ -368,7 +376,7 @@ def _committees(
             stakeholders(analysis.inputs, analysis.chart, opportunity=opp.id, offerings=offerings),
             as_of=day,
             target_functions=fns,
-            deal_amount_usd=_usd(opp.amount_minor),
+            deal_amount=_major(opp.amount_minor),
             for_deal=True,
         )
         roles: dict[int, list[str]] = {}
@@ -376,18 +384,23 @@ def _committees(
             for o, role in roles_of:
                 if o == opp.id:
                     roles.setdefault(pid, []).append(role)
-        involved = set(roles) | {
-            p.id
-            for p in people.values()
-            if p.support or (p.last_touch is not None and p.last_touch >= since.isoformat())
+        # engaged on this deal: touches logged on it, or on the account with no deal named
+        touched = {
+            pid: max((d for d, o in days if o in (opp.id, None)), default=None)
+            for pid, days in analysis.inputs.touches.items()
         }
+        involved = (
+            set(roles)
+            | {p.id for p in people.values() if p.support}
+            | {pid for pid, d in touched.items() if d is not None and d >= since}
+        )
         participants = [
             Participant(
                 pid,
                 people[pid].name,
                 people[pid].seniority,
                 tuple(roles.get(pid, ())),
-                _date(people[pid].last_touch),
+                touched.get(pid),
                 people[pid].support,
             )
             for pid in sorted(involved)
@@ -439,14 +452,12 @@ def resolve_person(session: Session, actor: Actor, key: str) -> Person:
         found = [person] if person is not None else []
     if not found:
         column = Person.email if "@" in key else Person.full_name
-        found = list(
-            session.scalars(
-                select(Person)
-                .where(func.lower(column) == key.lower(), Person.account_id.is_not(None))
-                .order_by(Person.id)
-                .limit(MAX_CANDIDATES + 1)
-            )
-        )
+        stmt = select(Person).where(func.lower(column) == key.lower())
+        owners = visible_owner_ids(session, actor)
+        stmt = stmt.join(Account, Account.id == Person.account_id)
+        if owners is not None:
+            stmt = stmt.where(Account.owner_id.in_(owners))
+        found = list(session.scalars(stmt.order_by(Person.id).limit(MAX_CANDIDATES + 1)))
     if not found:
         raise NotFoundError(f"no person {key!r} at an account (give an id, an email or a name)")
     if len(found) > 1:
@@ -518,7 +529,34 @@ def _manager(session: Session, person: Person, value: str | int | None) -> int |
         raise BadInputError(f"person {manager_id} is not at the same account")
     if manager_id == person.id:
         raise BadInputError("a person cannot report to themself")
+    chain = _effective_lines(session, person.account_id)
+    chain[person.id] = manager_id
+    seen, current = {person.id}, chain.get(manager_id)
+    while current is not None:
+        if current in seen:
+            raise ConflictError(
+                f"person {manager_id} reports, through the lines known, to person {person.id}: "
+                "confirming this line would make a cycle — correct the other line first"
+            )
+        seen.add(current)
+        current = chain.get(current)
     return manager_id
+
+
+def _effective_lines(session: Session, account_id: int | None) -> dict[int, int | None]:
+    """Each person's manager as the CRM has it, with confirmed lines over it."""
+    lines: dict[int, int | None] = dict(
+        session.execute(
+            select(Person.id, Person.reports_to_id).where(Person.account_id == account_id)
+        ).all()
+    )
+    for pid, manager in session.execute(
+        select(PersonAssessment.person_id, PersonAssessment.manager_id)
+        .join(Person, Person.id == PersonAssessment.person_id)
+        .where(Person.account_id == account_id, PersonAssessment.manager_id.is_not(None))
+    ):
+        lines[pid] = manager
+    return lines
 
 
 def set_role(
@@ -601,7 +639,3 @@ def remove_influence(session: Session, actor: Actor, from_id: int, to_id: int) -
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-
-
-def level_label(level: str) -> str:
-    return "unknown" if level == UNKNOWN else level.replace("_", " ")

@@ -81,7 +81,8 @@ class AccountInputs:
     people: list[PersonRow] = field(default_factory=list)
     confirmed: dict[int, tuple[str | None, str | None, int | None]] = field(default_factory=dict)
     roles: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # person → (opp, role)
-    touches: dict[int, list[dt.date]] = field(default_factory=dict)
+    # person → (day, opportunity or None) of each meeting, call, email or event with our people
+    touches: dict[int, list[tuple[dt.date, int | None]]] = field(default_factory=dict)
     open_offerings: set[int] = field(default_factory=set)
 
     def fingerprint(self, targets: Mapping[int, frozenset[str]]) -> str:
@@ -94,7 +95,7 @@ class AccountInputs:
             h.update(repr((key, sorted(self.roles[key]))).encode())
         for key in sorted(self.touches):
             days = self.touches[key]
-            h.update(repr((key, len(days), max(days))).encode())
+            h.update(repr((key, len(days), max(d for d, _ in days))).encode())
         h.update(repr(sorted(self.target_functions(targets))).encode())
         h.update(repr(self.employees).encode())
         return h.hexdigest()
@@ -141,7 +142,8 @@ def load_inputs(
     touch_window_days: int | None = TOUCH_WINDOW_DAYS,
 ) -> dict[int, AccountInputs]:
     """The inputs of some accounts (a few hundred at a time keeps memory flat); touches of the
-    last ``touch_window_days`` before ``as_of`` (all of them with None)."""
+    last ``touch_window_days`` up to ``as_of`` (all of them with None). Roles and touches count
+    where the deal or the activity belongs to the person's own account."""
     accounts = {
         a: AccountInputs(a, e)
         for a, e in conn.execute(
@@ -183,28 +185,40 @@ def load_inputs(
     ):
         if not closed and offering is not None:
             accounts[acc].open_offerings.add(offering)
-    for pid, opp, role in conn.execute(
-        select(ContactRole.person_id, ContactRole.opportunity_id, ContactRole.role)
+    for pid, opp, role, acc in conn.execute(
+        select(
+            ContactRole.person_id,
+            ContactRole.opportunity_id,
+            ContactRole.role,
+            Opportunity.account_id,
+        )
         .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
         .where(Opportunity.account_id.in_(account_ids))
     ):
-        if pid in owner:
-            accounts[owner[pid]].roles.setdefault(pid, []).append((opp, role))
+        if owner.get(pid) == acc:
+            accounts[acc].roles.setdefault(pid, []).append((opp, role))
     since = dt.datetime.combine(
         as_of - dt.timedelta(days=touch_window_days) if touch_window_days else dt.date.min,
         dt.time(),
     )
-    for pid, when in conn.execute(
-        select(ActivityPerson.person_id, Activity.occurred_at)
+    until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    for pid, when, deal, where in conn.execute(
+        select(
+            ActivityPerson.person_id,
+            Activity.occurred_at,
+            Activity.opportunity_id,
+            Activity.account_id,
+        )
         .join(Activity, Activity.id == ActivityPerson.activity_id)
         .where(
             Activity.account_id.in_(account_ids),
             Activity.occurred_at >= since,
+            Activity.occurred_at < until,
             Activity.kind.in_(TOUCH_KINDS),
         )
     ):
-        if pid in owner:
-            accounts[owner[pid]].touches.setdefault(pid, []).append(when.date())
+        if where is not None and owner.get(pid) == where:
+            accounts[where].touches.setdefault(pid, []).append((when.date(), deal))
     return accounts
 
 
@@ -280,7 +294,7 @@ def stakeholders(
                 pos.function,
                 pos.subtree,
                 tuple(roles),
-                tuple(inputs.touches.get(pid, ())),
+                tuple(day for day, _ in inputs.touches.get(pid, ())),
             )
         )
     return out
@@ -324,10 +338,24 @@ INSIGHT_COLUMNS = (
 )
 
 
+def factor_dicts(score: PowerScore) -> list[dict[str, Any]]:
+    """A score's factors as stored and shown: name, value, weight, contribution, evidence."""
+    return [
+        {
+            "name": f.name,
+            "value": f.value,
+            "weight": f.weight,
+            "contribution": round(f.contribution, 4),
+            "evidence": f.evidence,
+        }
+        for f in score.factors
+    ]
+
+
 def level_source(analysis: AccountAnalysis, person_id: int) -> str:
     """Where a person's effective level comes from: confirmed, chart or title."""
     confirmed = analysis.inputs.confirmed.get(person_id)
-    if confirmed is not None and (confirmed[0] or confirmed[1]):
+    if confirmed is not None and confirmed[0]:
         return "confirmed"
     return "chart" if analysis.chart.positions[person_id].level_inferred else "title"
 
@@ -342,8 +370,8 @@ def line_of(
     confirmed = analysis.inputs.confirmed.get(person_id)
     if confirmed is not None and confirmed[2] is not None and pos.manager_id == confirmed[2]:
         return "confirmed", 1.0, "confirmed by a user"
-    if pos.inferred:
-        line = next(x for x in analysis.chart.inferred if x.person_id == person_id)
+    line = analysis.chart.inferred_line(person_id)
+    if line is not None:
         return "inferred", line.confidence, line.reason
     return "crm", 1.0, None
 
@@ -356,10 +384,7 @@ def insight_rows(analysis: AccountAnalysis) -> Iterator[tuple[Any, ...]]:
         tc = analysis.titles[pid]
         line_source, confidence, reason = line_of(analysis, pid)
         rank, score = ranks[pid]
-        factors = [
-            {"name": f.name, "value": f.value, "weight": f.weight, "evidence": f.evidence}
-            for f in score.factors
-        ]
+        factors = factor_dicts(score)
         yield (
             pid,
             analysis.inputs.id,
@@ -451,7 +476,7 @@ def _refresh(
         )
     }
     checked = len(ids)
-    if not force and known:
+    if not force and known and account_ids is None:  # a few named accounts: fingerprints do
         written_at = _touched_since(conn)
         ids = [
             a for a in ids if a not in known or (a in written_at and written_at[a] >= known[a][1])

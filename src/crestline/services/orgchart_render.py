@@ -85,6 +85,14 @@ def visible(
     return ChartView([by_id[p] for p in shown], collapsed)
 
 
+def parse_ids(value: str, *, name: str = "expand") -> frozenset[int]:
+    """``"1,5,9"`` → {1, 5, 9}; anything but person ids is a one-line error."""
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    if not all(part.isdigit() for part in ids):
+        raise BadInputError(f"{name} {value!r} is not a comma-separated list of person ids")
+    return frozenset(int(part) for part in ids)
+
+
 def _quote(text: str) -> str:
     """A Graphviz string; a new line in ``text`` becomes a line break of the label."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')

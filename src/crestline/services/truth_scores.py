@@ -19,8 +19,6 @@ from sqlalchemy import Connection, select
 
 from crestline.db.models import (
     Account,
-    Activity,
-    ActivityPerson,
     Opportunity,
     TruthDeal,
     TruthPerson,
@@ -52,13 +50,12 @@ class TruthScores:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
 
 
-def _blind(
-    inputs: AccountInputs, opportunity: int, touched: set[int], day: dt.date
-) -> AccountInputs:
+def _blind(inputs: AccountInputs, opportunity: int) -> AccountInputs:
+    """The inputs without what the opportunity itself recorded: its roles and its touches."""
     roles = {pid: [(o, r) for o, r in rs if o != opportunity] for pid, rs in inputs.roles.items()}
-    touches = {pid: [d for d in days if d <= day] for pid, days in inputs.touches.items()}
-    for pid in touched:
-        touches.pop(pid, None)
+    touches = {
+        pid: [(d, o) for d, o in days if o != opportunity] for pid, days in inputs.touches.items()
+    }
     return replace(inputs, roles=roles, touches=touches)
 
 
@@ -88,14 +85,6 @@ def score_against_truth(conn: Connection, *, limit_accounts: int | None = None) 
             .join(TruthDeal, TruthDeal.opportunity_id == Opportunity.id)
             .where(Opportunity.account_id.in_(chunk))
         ).all()
-        touched: dict[int, set[int]] = {}
-        for opp, pid in conn.execute(
-            select(Activity.opportunity_id, ActivityPerson.person_id)
-            .join(ActivityPerson, ActivityPerson.activity_id == Activity.id)
-            .where(Activity.account_id.in_(chunk), Activity.opportunity_id.is_not(None))
-        ):
-            if opp is not None:
-                touched.setdefault(opp, set()).add(pid)
         offerings = {o[0]: o[2] for o in opps if o[2] is not None}
         charts = {}
         for acc in chunk:
@@ -125,12 +114,12 @@ def score_against_truth(conn: Connection, *, limit_accounts: int | None = None) 
             for blind in (False, True):
                 source = inputs[acc]
                 if blind:
-                    source = _blind(source, opp, touched.get(opp, set()), day)
+                    source = _blind(source, opp)
                 ranked = rank_power(
                     stakeholders(source, charts[acc], opportunity=opp, offerings=offerings),
                     as_of=day,
                     target_functions=fns,
-                    deal_amount_usd=usd,
+                    deal_amount=usd,
                     for_deal=True,
                 )
                 best = [s.person_id for s in ranked[:3]]

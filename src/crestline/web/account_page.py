@@ -36,7 +36,7 @@ from crestline.services.decision_makers import (
     remove_influence,
     set_role,
 )
-from crestline.services.orgchart_render import COLOURS, render, visible
+from crestline.services.orgchart_render import COLOURS, parse_ids, render, visible
 from crestline.services.setup import Database
 
 Render = Callable[..., HTMLResponse]
@@ -44,14 +44,6 @@ Writing = Callable[[Request], AbstractContextManager[Session]]  # the app's one 
 NOTICE = "crestline_notice"
 TOP_PEOPLE = 25  # rows of the power map before "show all"
 CHART_BUDGET = 60  # people drawn before branches are collapsed
-
-
-def parse_expand(value: str) -> frozenset[int]:
-    """``"1,5,9"`` → {1, 5, 9}; anything but person ids is a one-line error."""
-    ids = [part.strip() for part in value.split(",") if part.strip()]
-    if not all(part.isdigit() for part in ids):
-        raise BadInputError(f"expand {value!r} is not a comma-separated list of person ids")
-    return frozenset(int(part) for part in ids)
 
 
 @dataclass(frozen=True)
@@ -215,15 +207,15 @@ def add_account_routes(
         edit: int | None = None,
         people: str = "",
     ) -> HTMLResponse:
-        state = PageState(account_id, parse_expand(expand), focus, edit, people == "all")
+        state = PageState(account_id, parse_ids(expand), focus, edit, people == "all")
         return show(request, actor, state)
 
     @app.get("/accounts/{account_id}/orgchart.svg", include_in_schema=False)
     def account_chart(
         session: SessionDep, actor: PageActor, account_id: int, expand: str = ""
     ) -> Response:
-        dm = decision_makers(session, actor, str(account_id))
-        svg = chart_svg(dm, PageState(account_id, parse_expand(expand)))
+        dm = decision_makers(session, actor, str(account_id), committees=False)
+        svg = chart_svg(dm, PageState(account_id, parse_ids(expand)))
         return Response(svg, media_type="image/svg+xml")
 
     @app.post("/accounts/{account_id}/people/{person_id}/assessment", include_in_schema=False)
@@ -240,7 +232,7 @@ def add_account_routes(
         relationship: Annotated[str, Form()] = "",
         expand: Annotated[str, Form()] = "",
     ) -> Response:
-        state = PageState(account_id, parse_expand(expand))
+        state = PageState(account_id, parse_ids(expand))
         changes: dict[str, str | int | None] = {
             "seniority": seniority,
             "function": function,
@@ -275,7 +267,7 @@ def add_account_routes(
         role: Annotated[str, Form()],
         expand: Annotated[str, Form()] = "",
     ) -> Response:
-        state = PageState(account_id, parse_expand(expand))
+        state = PageState(account_id, parse_ids(expand))
         try:
             with writing(request) as session:
                 name = _person_at(get_account(session, actor, str(account_id)), person_id)
@@ -309,7 +301,7 @@ def _add_influence_forms(
         note: Annotated[str, Form()] = "",
         expand: Annotated[str, Form()] = "",
     ) -> Response:
-        state = PageState(account_id, parse_expand(expand))
+        state = PageState(account_id, parse_ids(expand))
         try:
             with writing(request) as session:
                 detail = get_account(session, actor, str(account_id))
@@ -331,7 +323,7 @@ def _add_influence_forms(
         to_id: int,
         expand: Annotated[str, Form()] = "",
     ) -> Response:
-        state = PageState(account_id, parse_expand(expand))
+        state = PageState(account_id, parse_ids(expand))
         with writing(request) as session:
             detail = get_account(session, actor, str(account_id))
             source, target = _person_at(detail, from_id), _person_at(detail, to_id)

@@ -63,7 +63,7 @@ def add_decision_api(app: FastAPI, *, session_dep: Any, api_actor: Any, writing:
     def api_orgchart(session: SessionDep, actor: ApiActor, account_id: int) -> OrgChartPublic:
         """The org chart as nodes and reporting lines; an inferred line carries its confidence
         and reason. The drawing is at ``/accounts/{account_id}/orgchart.svg``."""
-        dm = decision_makers(session, actor, str(account_id))
+        dm = decision_makers(session, actor, str(account_id), committees=False)
         return OrgChartPublic.model_validate(to_json(dm))
 
     @app.patch(
