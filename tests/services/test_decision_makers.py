@@ -63,7 +63,7 @@ def test_the_demo_world_comes_with_insights_for_everyone(small_world: Database) 
         ).all()
         assert {r for _, r in ranks} == {1}
         factors = session.scalars(select(PersonInsight.power_factors).limit(1)).one()
-        assert {f["name"] for f in factors} >= {"seniority", "reach", "engagement"}
+        assert {name for name, _, _ in factors} >= {"seniority", "reach", "engagement"}
 
 
 def test_refresh_recomputes_only_the_accounts_that_changed(world: Database) -> None:

@@ -384,7 +384,8 @@ def insight_rows(analysis: AccountAnalysis) -> Iterator[tuple[Any, ...]]:
         tc = analysis.titles[pid]
         line_source, confidence, reason = line_of(analysis, pid)
         rank, score = ranks[pid]
-        factors = factor_dicts(score)
+        # compact: [name, value, evidence] (the weights are the engine's, shown on the pages)
+        factors = [[f.name, f.value, f.evidence] for f in score.factors]
         yield (
             pid,
             analysis.inputs.id,
@@ -394,7 +395,7 @@ def insight_rows(analysis: AccountAnalysis) -> Iterator[tuple[Any, ...]]:
             tc.function,
             tc.confidence,
             tc.normalised or None,
-            json.dumps(list(tc.rules)),
+            json.dumps(list(tc.rules), ensure_ascii=False, separators=(",", ":")),
             level_source(analysis, pid),
             pos.manager_id,
             line_source,
@@ -404,7 +405,7 @@ def insight_rows(analysis: AccountAnalysis) -> Iterator[tuple[Any, ...]]:
             pos.span,
             pos.subtree,
             score.score,
-            json.dumps(factors),
+            json.dumps(factors, ensure_ascii=False, separators=(",", ":")),
             rank,
         )
 
