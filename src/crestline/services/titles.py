@@ -33,6 +33,6 @@ def classifier(extra: Path | None = None) -> TitleClassifier:
 def classify_titles(titles: Iterable[str], *, lexicon: Path | None = None) -> list[TitleClass]:
     """Classify many titles; the cyclic garbage collector is paused meanwhile, as during an
     import (the classifier's memo builds many long-lived objects without cycles)."""
-    engine = classifier(lexicon)
+    engine = classifier(lexicon) if lexicon is not None else classifier()  # one cached instance
     with collector_paused():
         return [engine.classify(t) for t in titles]
