@@ -5,10 +5,12 @@
 Titles come from the demo world's people (realistic, multilingual, messy). Cold: a fresh classifier
 sees each distinct title once through ``classify_titles``, the service the CLI and the insights
 refresh use, which pauses the cyclic garbage collector as imports do (goal: >= 50,000 titles/s);
-the engine called in a plain loop, collector running, is reported beside it. Column: two million titles drawn with a
-Zipf law from those, as a CRM column repeats its titles (goal: >= 2,000,000 titles/s through the
-memoised classifier). Accuracy on tests/data/titles_labelled.tsv (the set the classifier was tuned
-on) and on tests/data/titles_heldout.tsv (titles written apart and never tuned on) is printed too.
+the engine called in a plain loop, collector running, is reported beside it. Five cold runs, each
+on a fresh classifier: the best and the median are reported (the machine may be shared).
+Column: two million titles drawn with a Zipf law from those, as a CRM column repeats its titles
+(goal: >= 2,000,000 titles/s through the memoised classifier). Accuracy on
+tests/data/titles_labelled.tsv (the set the classifier was tuned on) and on
+tests/data/titles_heldout.tsv (titles written apart and never tuned on) is printed too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -46,12 +49,16 @@ def main() -> None:
     for title in distinct:
         engine.classify(title)
     cold_engine = len(distinct) / (time.perf_counter() - started)
-    # the service path the CLI and the refresh use: the same, with the cyclic collector paused
-    classifier.cache_clear()
-    started = time.perf_counter()
-    classify_titles(distinct)
-    cold = len(distinct) / (time.perf_counter() - started)
-    engine = classifier()  # the instance classify_titles warmed
+    # the service path the CLI and the refresh use: the same, with the cyclic collector paused;
+    # five cold runs, each on a fresh classifier (the machine is shared: best and median)
+    runs = []
+    for _ in range(5):
+        classifier.cache_clear()
+        started = time.perf_counter()
+        classify_titles(distinct)
+        runs.append(len(distinct) / (time.perf_counter() - started))
+    cold, cold_median = max(runs), statistics.median(runs)
+    engine = classifier()  # the instance the last run warmed
     rng = random.Random(7)
     weights = [1 / (rank + 1) for rank in range(len(distinct))]
     column = rng.choices(distinct, weights, k=2_000_000)
@@ -63,6 +70,7 @@ def main() -> None:
     results: dict[str, object] = {
         "distinct_titles": len(distinct),
         "cold_titles_per_second": round(cold),
+        "cold_titles_per_second_median": round(cold_median),
         "cold_titles_per_second_collector_running": round(cold_engine),
         "cold_goal": ">= 50000",
         "zipf_column_titles_per_second": round(warm),
