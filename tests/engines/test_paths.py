@@ -1,0 +1,143 @@
+"""Warm paths and the strength model: properties against an exhaustive search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crestline.engines.paths import HOP_PENALTY, Graph, Path, best_paths
+from crestline.engines.relationships import Evidence, StrengthModel, describe
+
+AS_OF = dt.date(2026, 9, 30)
+
+
+def cost_of(nodes: list[int], graph: Graph) -> float:
+    total = 0.0
+    for a, b in itertools.pairwise(nodes):
+        s = graph.strength(a, b)
+        assert s is not None
+        total += -math.log(s) + HOP_PENALTY
+    return total
+
+
+def every_path(graph: Graph, ours: set[int], target: int, max_hops: int) -> list[list[int]]:
+    """All simple paths from one of ours to the target, ours never relaying."""
+    out: list[list[int]] = []
+
+    def walk(path: list[int]) -> None:
+        node = path[-1]
+        if node == target:
+            out.append(list(path))
+            return
+        if len(path) > max_hops:
+            return
+        for nxt in graph.neighbours(node):
+            if nxt not in path and nxt not in ours:
+                walk([*path, nxt])
+
+    for source in ours:
+        walk([source])
+    return out
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[Graph, set[int], int]:
+    n = draw(st.integers(3, 11))
+    graph = Graph()
+    for a in range(n):
+        for b in range(a + 1, n):
+            if draw(st.booleans()):
+                graph.add(a, b, draw(st.floats(0.05, 1.0)))
+    ours = set(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3)))
+    target = draw(st.integers(0, n - 1).filter(lambda t: t not in ours))
+    return graph, ours, target
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.integers(1, 4), st.integers(1, 4))
+def test_paths_are_connected_optimal_and_distinct_in_their_first_hop(
+    drawn: tuple[Graph, set[int], int], max_hops: int, k: int
+) -> None:
+    graph, ours, target = drawn
+    found = best_paths(graph, ours, target, k=k, max_hops=max_hops)
+    every = every_path(graph, ours, target, max_hops)
+    assert bool(found) == bool(every)
+    assert len(found) <= k
+    assert len({p.introducer for p in found}) == len(found)  # different introducers
+    for p in found:
+        assert p.nodes[0] in ours and p.nodes[-1] == target
+        assert len(p.nodes) - 1 <= max_hops and len(set(p.nodes)) == len(p.nodes)
+        assert all(graph.strength(a, b) for a, b in zip(p.nodes, p.nodes[1:], strict=False))
+        assert p.strength == pytest.approx(math.prod(p.strengths))
+        assert p.cost == pytest.approx(cost_of(list(p.nodes), graph))
+        # no path through the same introducer is cheaper
+        same = [q for q in every if q[1] == p.introducer]
+        assert p.cost <= min(cost_of(q, graph) for q in same) + 1e-9
+    if every:
+        assert found[0].cost == pytest.approx(min(cost_of(q, graph) for q in every))
+    costs = [p.cost for p in found]
+    assert costs == sorted(costs)
+
+
+def test_a_strong_introduction_beats_a_weak_direct_tie() -> None:
+    graph = Graph()
+    graph.add(1, 9, 0.1)  # ours (1) barely knows the target (9)
+    graph.add(1, 5, 0.9)  # but knows 5 well
+    graph.add(5, 9, 0.9)  # who reports to the target
+    paths = best_paths(graph, {1}, 9)
+    assert [p.nodes for p in paths] == [(1, 5, 9), (1, 9)]
+    assert paths[0].strength == pytest.approx(0.81)
+
+
+def test_our_people_never_relay_and_hops_are_bounded() -> None:
+    graph = Graph()
+    graph.add(1, 2, 0.9)  # 1 and 2 are both ours
+    graph.add(2, 3, 0.9)
+    graph.add(3, 4, 0.9)
+    graph.add(4, 5, 0.9)
+    graph.add(5, 6, 0.9)
+    assert [p.nodes for p in best_paths(graph, {1, 2}, 6, max_hops=4)] == [(2, 3, 4, 5, 6)]
+    assert best_paths(graph, {1, 2}, 6, max_hops=3) == []
+    assert best_paths(graph, {1}, 6) == []  # 2 is not ours here, but 1 → 6 is five hops
+
+
+def test_strength_model_rewards_recent_frequent_two_way_contact() -> None:
+    model = StrengthModel()
+    fresh = Evidence("meeting", last=AS_OF - dt.timedelta(days=10), count=6, both_ways=True)
+    stale = Evidence("meeting", last=AS_OF - dt.timedelta(days=900), count=6)
+    once = Evidence("meeting", last=AS_OF - dt.timedelta(days=10), count=1)
+    assert model.strength([fresh], AS_OF) > model.strength([once], AS_OF)
+    assert model.strength([once], AS_OF) > model.strength([stale], AS_OF) > 0
+    both = model.strength([fresh, Evidence("linkedin")], AS_OF)
+    assert model.strength([fresh], AS_OF) < both <= model.cap
+    assert 0 < model.strength([], AS_OF) < 0.001
+    assert describe(fresh, AS_OF) == "met 6 times, last 10 days ago, both ways"
+
+
+@given(
+    st.lists(
+        st.builds(
+            Evidence,
+            source=st.sampled_from(["linkedin", "meeting", "email", "peer", "unknown"]),
+            last=st.one_of(st.none(), st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1))),
+            count=st.integers(0, 500),
+            both_ways=st.booleans(),
+        ),
+        max_size=6,
+    )
+)
+def test_strength_stays_in_the_open_unit_interval(evidence: list[Evidence]) -> None:
+    s = StrengthModel().strength(evidence, AS_OF)
+    assert 0 < s <= 0.95
+
+
+def test_graph_refuses_strengths_outside_the_unit_interval() -> None:
+    with pytest.raises(ValueError, match="not in"):
+        Graph().add(1, 2, 0.0)
+    assert isinstance(best_paths(Graph(), {1}, 2), list) and not best_paths(Graph(), {1}, 1)
+    assert Path((1, 2), (0.5,), 1.0).introducer == 2
