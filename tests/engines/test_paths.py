@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crestline.engines.csr_paths import CsrGraph
+from crestline.engines.csr_paths import best_paths as csr_best_paths
 from crestline.engines.paths import HOP_PENALTY, Graph, Path, best_paths
 from crestline.engines.relationships import Evidence, StrengthModel, describe
 
@@ -141,3 +143,35 @@ def test_graph_refuses_strengths_outside_the_unit_interval() -> None:
         Graph().add(1, 2, 0.0)
     assert isinstance(best_paths(Graph(), {1}, 2), list) and not best_paths(Graph(), {1}, 1)
     assert Path((1, 2), (0.5,), 1.0).introducer == 2
+
+
+def as_csr(graph: Graph, n: int) -> CsrGraph:
+    edges = [(a, b, s) for a, row in graph.adj.items() for b, s in row.items() if a < b]
+    a, b, s = zip(*edges, strict=True) if edges else ((), (), ())
+    return CsrGraph.from_edges(n, list(a), list(b), list(s))
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.integers(1, 4), st.integers(1, 4))
+def test_the_array_search_finds_what_the_reference_finds(
+    drawn: tuple[Graph, set[int], int], max_hops: int, k: int
+) -> None:
+    graph, ours, target = drawn
+    n = 1 + max([target, *ours, *graph.adj])
+    fast = csr_best_paths(as_csr(graph, n), ours, target, k=k, max_hops=max_hops)
+    reference = best_paths(graph, ours, target, k=k, max_hops=max_hops)
+    assert [p.cost for p in fast] == pytest.approx([p.cost for p in reference], rel=1e-5)
+    assert len({p.introducer for p in fast}) == len(fast)
+    for p in fast:
+        assert p.nodes[0] in ours and p.nodes[-1] == target and len(p.nodes) - 1 <= max_hops
+        assert len(set(p.nodes)) == len(p.nodes)
+        assert p.cost == pytest.approx(cost_of(list(p.nodes), graph), rel=1e-5)
+        assert p.strength == pytest.approx(math.prod(p.strengths))
+
+
+def test_the_array_graph_keeps_the_strongest_edge_of_a_pair() -> None:
+    g = CsrGraph.from_edges(4, [0, 1, 0, 2], [1, 0, 2, 2], [0.2, 0.6, 0.5, 0.9])
+    assert g.strength(0, 1) == pytest.approx(0.6) and g.strength(1, 0) == pytest.approx(0.6)
+    assert g.strength(2, 2) is None and g.edges == 2
+    with pytest.raises(ValueError, match="in \\(0, 1\\]"):
+        CsrGraph.from_edges(2, [0], [1], [1.5])

@@ -1,0 +1,196 @@
+"""Benchmark: warm-path queries on the demo world's relationship graph, against networkx.
+
+    python benchmarks/bench_paths.py --scale enterprise    # ~2M people, ~10M edges
+    python benchmarks/bench_paths.py --scale demo          # a quick run
+
+1. The graph: the demo world's connections (our sellers to their people, their people to each
+   other) and its reporting lines, streamed from the generator (no database), each edge's
+   strength from ``engines/relationships.py``'s model. Nodes: people, then sellers.
+2. Crestline: ``CsrGraph.from_edges`` (build time, resident memory added), then queries from the
+   account owner to a person of the account (k = 3 paths with different introducers, at most 4
+   hops): p50 / p99 over the sampled targets.
+3. Baseline, in the same run: the same edges in a networkx ``Graph`` with weight
+   −log(strength) + hop penalty, ``nx.bidirectional_dijkstra`` between the same pairs (one path,
+   no hop bound, sellers may relay): build time, memory added, p50 / p99.
+Goal: p99 at least 10x lower than networkx's, with less memory. Results are printed and written
+to bench-results/paths-<scale>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gc
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crestline.demo.scales import SCALES  # noqa: E402
+from crestline.demo.world import AS_OF, COLUMNS, WorldGenerator  # noqa: E402
+from crestline.engines.csr_paths import CsrGraph, best_paths  # noqa: E402
+from crestline.engines.paths import HOP_PENALTY  # noqa: E402
+from crestline.engines.relationships import Evidence, StrengthModel  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def world_edges(scale: str) -> dict[str, object]:
+    """Edges as arrays: a, b (node ids), strength; and each account's people and owner."""
+    people_cols = {c: i for i, c in enumerate(COLUMNS["people"])}
+    conn_cols = {c: i for i, c in enumerate(COLUMNS["connections"])}
+    acc_cols = {c: i for i, c in enumerate(COLUMNS["accounts"])}
+    model = StrengthModel()
+    linkedin = model.strength([Evidence("linkedin")], AS_OF)
+    manager = model.strength([Evidence("manager")], AS_OF)
+    a: list[int] = []
+    b: list[int] = []
+    s: list[float] = []
+    people: dict[int, list[int]] = {}
+    owners: dict[int, int] = {}
+    sellers: set[int] = set()
+    max_person = 0
+    seller_edges: list[tuple[int, int]] = []
+    for batch in WorldGenerator(SCALES[scale], 7, password_hasher=lambda p: p).batches():
+        for row in batch.rows.get("accounts", []):
+            if row[acc_cols["owner_id"]] is not None:
+                owners[row[acc_cols["id"]]] = row[acc_cols["owner_id"]]
+        for row in batch.rows.get("people", []):
+            pid = row[people_cols["id"]]
+            max_person = max(max_person, pid)
+            people.setdefault(row[people_cols["account_id"]], []).append(pid)
+            manager_id = row[people_cols["reports_to_id"]]
+            if manager_id is not None:
+                a.append(pid)
+                b.append(manager_id)
+                s.append(manager)
+        for row in batch.rows.get("connections", []):
+            seller, src, dst = (
+                row[conn_cols["seller_id"]],
+                row[conn_cols["from_person_id"]],
+                row[conn_cols["person_id"]],
+            )
+            if seller is not None:
+                seller_edges.append((seller, dst))
+                sellers.add(seller)
+            else:
+                a.append(src)
+                b.append(dst)
+                s.append(linkedin)
+    offset = max_person + 1  # sellers after people
+    for seller, person in seller_edges:
+        a.append(offset + seller)
+        b.append(person)
+        s.append(linkedin)
+    for acc, owner in owners.items():
+        owners[acc] = offset + owner
+    return {
+        "a": np.asarray(a, dtype=np.int64),
+        "b": np.asarray(b, dtype=np.int64),
+        "s": np.asarray(s, dtype=np.float32),
+        "nodes": offset + max(sellers, default=0) + 1,
+        "people": people,
+        "owners": owners,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="enterprise", choices=sorted(SCALES))
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--no-networkx", action="store_true")
+    args = parser.parse_args()
+    print(f"edges of the {args.scale} world …", flush=True)
+    started = time.perf_counter()
+    world = world_edges(args.scale)
+    a, b, s = world["a"], world["b"], world["s"]
+    assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and isinstance(s, np.ndarray)
+    print(f"  {len(a):,} edges in {time.perf_counter() - started:.0f} s", flush=True)
+    nodes = int(world["nodes"])  # type: ignore[call-overload]
+    gc.collect()
+    before = rss_mb()
+    started = time.perf_counter()
+    graph = CsrGraph.from_edges(nodes, a, b, s)
+    build = time.perf_counter() - started
+    ours_mb = rss_mb() - before
+    people: dict[int, list[int]] = world["people"]  # type: ignore[assignment]
+    owners: dict[int, int] = world["owners"]  # type: ignore[assignment]
+    rng = random.Random(7)
+    accounts = sorted(acc for acc in people if acc in owners)
+    pairs = []
+    for _ in range(args.queries):
+        acc = rng.choice(accounts)
+        pairs.append((owners[acc], rng.choice(people[acc])))
+    times, found = [], 0
+    for source, target in pairs:
+        t0 = time.perf_counter()
+        paths = best_paths(graph, [source], target)
+        times.append((time.perf_counter() - t0) * 1000)
+        found += bool(paths)
+    results: dict[str, object] = {
+        "scale": args.scale,
+        "nodes": nodes,
+        "edges": graph.edges,
+        "queries": len(pairs),
+        "crestline": {
+            "build_seconds": round(build, 1),
+            "memory_mb": round(ours_mb),
+            "p50_ms": round(percentile(times, 0.5), 2),
+            "p99_ms": round(percentile(times, 0.99), 2),
+            "targets_with_a_path": found,
+        },
+        "goal": "p99 <= 20 ms, >= 10x lower than networkx, less memory; build <= 20 s, <= 1.5 GB",
+    }
+    print(json.dumps(results, indent=2), flush=True)
+    if not args.no_networkx:
+        import networkx as nx
+
+        gc.collect()
+        before = rss_mb()
+        started = time.perf_counter()
+        g = nx.Graph()
+        weights = -np.log(s.astype(np.float64)) + HOP_PENALTY
+        g.add_weighted_edges_from(zip(a.tolist(), b.tolist(), weights.tolist(), strict=True))
+        nx_build = time.perf_counter() - started
+        nx_mb = rss_mb() - before
+        nx_times = []
+        for source, target in pairs:
+            t0 = time.perf_counter()
+            with contextlib.suppress(nx.NetworkXNoPath, nx.NodeNotFound):
+                nx.bidirectional_dijkstra(g, source, target)
+            nx_times.append((time.perf_counter() - t0) * 1000)
+        p99 = percentile(nx_times, 0.99)
+        results["networkx"] = {
+            "build_seconds": round(nx_build, 1),
+            "memory_mb": round(nx_mb),
+            "p50_ms": round(percentile(nx_times, 0.5), 2),
+            "p99_ms": round(p99, 2),
+        }
+        ours_p99 = percentile(times, 0.99)
+        results["p99_ratio_networkx_over_crestline"] = round(p99 / max(ours_p99, 1e-9), 1)
+        print(json.dumps(results, indent=2), flush=True)
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    (out / f"paths-{args.scale}.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"as of {dt.date.today()}: written to {out / f'paths-{args.scale}.json'}")
+
+
+if __name__ == "__main__":
+    main()

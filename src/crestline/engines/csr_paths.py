@@ -1,0 +1,206 @@
+"""Warm paths at scale: the search of ``engines/paths.py`` on compressed sparse rows, with NumPy.
+
+The graph is three arrays — for node ``u`` its neighbours are ``indices[indptr[u]:indptr[u+1]]``
+with the hop weights −log(strength) + penalty beside them — built once from edge lists (both
+directions, a pair keeping its strongest edge). A query works backwards from the target one
+layer of hops at a time, each layer a handful of vectorised gathers over the frontier's edges;
+our people never relay, so the layers stay within the target's own world (its colleagues, their
+colleagues …) however many connections our sellers have. Then the first hop is tried from
+whichever side has fewer edges: our people's, or the reached nodes'. Results equal the reference
+implementation's (costs and introducers; paths of equal cost may differ). A query keeps a
+scratch array per graph: one query at a time per graph (the caller serialises).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from crestline.engines.paths import HOP_PENALTY, MAX_HOPS, K, Path
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass
+class CsrGraph:
+    indptr: Ints  # n + 1
+    indices: npt.NDArray[np.int32]
+    strengths: npt.NDArray[np.float32]
+    hop_penalty: float = HOP_PENALTY
+    weights: Floats = field(init=False)
+    _best: Floats = field(init=False, repr=False)  # scratch: best cost so far, inf elsewhere
+
+    def __post_init__(self) -> None:
+        self.weights = -np.log(self.strengths.astype(np.float64)) + self.hop_penalty
+        self._best = np.full(self.nodes, np.inf)
+
+    @property
+    def nodes(self) -> int:
+        return len(self.indptr) - 1
+
+    @property
+    def edges(self) -> int:
+        return len(self.indices) // 2
+
+    @classmethod
+    def from_edges(
+        cls,
+        nodes: int,
+        a: npt.ArrayLike,
+        b: npt.ArrayLike,
+        strength: npt.ArrayLike,
+        *,
+        hop_penalty: float = HOP_PENALTY,
+    ) -> CsrGraph:
+        """An undirected graph of ``nodes`` nodes from edges ``a[i] — b[i]``."""
+        left = np.asarray(a, dtype=np.int64)
+        right = np.asarray(b, dtype=np.int64)
+        s = np.asarray(strength, dtype=np.float32)
+        if len(s) and (s.min() <= 0 or s.max() > 1):
+            raise ValueError("every strength must be in (0, 1]")
+        src = np.concatenate([left, right])
+        dst = np.concatenate([right, left])
+        st = np.concatenate([s, s])
+        keep = src != dst
+        src, dst, st = src[keep], dst[keep], st[keep]
+        order = np.lexsort((-st, dst, src))  # by node, neighbour, strongest first
+        src, dst, st = src[order], dst[order], st[order]
+        first = np.ones(len(src), dtype=bool)
+        first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+        src, dst, st = src[first], dst[first], st[first]
+        indptr = np.zeros(nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=nodes), out=indptr[1:])
+        return cls(indptr, dst.astype(np.int32), st, hop_penalty)
+
+    def _edges_of(self, frontier: Ints) -> tuple[Ints, Ints]:
+        """The edge positions of the frontier's nodes, and for each, the frontier index."""
+        starts = self.indptr[frontier]
+        counts = self.indptr[frontier + 1] - starts
+        total = int(counts.sum())
+        owner = np.repeat(np.arange(len(frontier)), counts)
+        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.repeat(starts, counts) + offsets, owner
+
+    def strength(self, a: int, b: int) -> float | None:
+        row = self.indices[self.indptr[a] : self.indptr[a + 1]]
+        hit = np.nonzero(row == b)[0]
+        return float(self.strengths[self.indptr[a] + hit[0]]) if len(hit) else None
+
+
+def best_paths(
+    graph: CsrGraph,
+    sources: Iterable[int],
+    target: int,
+    *,
+    k: int = K,
+    max_hops: int = MAX_HOPS,
+) -> list[Path]:
+    """Up to ``k`` cheapest paths from ``sources`` to ``target``, each with its own introducer."""
+    ours = np.unique(np.fromiter(sources, dtype=np.int64))
+    if target in set(ours.tolist()) or max_hops < 1 or k < 1:
+        return []
+    is_ours = np.zeros(graph.nodes, dtype=bool)
+    is_ours[ours] = True
+    best = graph._best
+    layers: list[tuple[Ints, Floats, Ints]] = [
+        (np.array([target], dtype=np.int64), np.zeros(1), np.array([-1], dtype=np.int64))
+    ]
+    best[target] = 0.0
+    reached = [np.array([target], dtype=np.int64)]
+    frontier = layers[0][0]
+    try:
+        for _ in range(1, max_hops):
+            if not len(frontier):
+                break
+            eids, owner = graph._edges_of(frontier)
+            v = graph.indices[eids].astype(np.int64)
+            u = frontier[owner]
+            cost = best[u] + graph.weights[eids]
+            keep = ~is_ours[v]
+            v, u, cost = v[keep], u[keep], cost[keep]
+            order = np.lexsort((u, cost, v))  # per neighbour: cheapest first (ties: lower id)
+            v, u, cost = v[order], u[order], cost[order]
+            first = np.ones(len(v), dtype=bool)
+            first[1:] = v[1:] != v[:-1]
+            v, u, cost = v[first], u[first], cost[first]
+            better = cost < best[v]
+            v, u, cost = v[better], u[better], cost[better]
+            best[v] = cost
+            layers.append((v, cost, u))
+            reached.append(v)
+            frontier = v
+        return _first_hops(graph, ours, is_ours, layers, k)
+    finally:
+        for nodes in reached:
+            best[nodes] = np.inf
+
+
+def _first_hops(
+    graph: CsrGraph,
+    ours: Ints,
+    is_ours: npt.NDArray[np.bool_],
+    layers: list[tuple[Ints, Floats, Ints]],
+    k: int,
+) -> list[Path]:
+    best = graph._best
+    reached = np.unique(np.concatenate([layer[0] for layer in layers]))
+    ours_degree = int((graph.indptr[ours + 1] - graph.indptr[ours]).sum())
+    reached_degree = int((graph.indptr[reached + 1] - graph.indptr[reached]).sum())
+    if ours_degree <= reached_degree:  # from our side: our edges into the reached set
+        eids, owner = graph._edges_of(ours)
+        first = graph.indices[eids].astype(np.int64)
+        source = ours[owner]
+    else:  # from their side: the reached set's edges to our people
+        eids, owner = graph._edges_of(reached)
+        source = graph.indices[eids].astype(np.int64)
+        first = reached[owner]
+    keep = is_ours[source] & ~is_ours[first] & np.isfinite(best[first])
+    first, source, eids = first[keep], source[keep], eids[keep]
+    cost = graph.weights[eids] + best[first]
+    order = np.lexsort((source, cost, first))
+    first, source, cost = first[order], source[order], cost[order]
+    one = np.ones(len(first), dtype=bool)
+    one[1:] = first[1:] != first[:-1]
+    first, source, cost = first[one], source[one], cost[one]
+    pick = np.lexsort((first, cost))[:k]
+    return [_walk(graph, layers, int(source[i]), int(first[i]), float(cost[i])) for i in pick]
+
+
+def _walk(
+    graph: CsrGraph,
+    layers: list[tuple[Ints, Floats, Ints]],
+    source: int,
+    first: int,
+    cost: float,
+) -> Path:
+    """Follow the next pointers down the layers, from the introducer to the target."""
+    nodes = [source, first]
+    node, h = first, len(layers) - 1
+    while h >= 0:
+        # the last layer at or below h that improved this node holds its way on
+        while h >= 0 and not np.any(layers[h][0] == node):
+            h -= 1
+        if h < 0:
+            break
+        at = int(np.nonzero(layers[h][0] == node)[0][0])
+        nxt = int(layers[h][2][at])
+        if nxt < 0:
+            break
+        nodes.append(nxt)
+        node, h = nxt, h - 1
+    strengths = []
+    for a, b in itertools.pairwise(nodes):
+        s = graph.strength(a, b)
+        assert s is not None
+        strengths.append(s)
+    return Path(tuple(nodes), tuple(strengths), cost)
+
+
+def path_cost(strengths: Iterable[float], hop_penalty: float = HOP_PENALTY) -> float:
+    return sum(-math.log(s) + hop_penalty for s in strengths)
