@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,13 @@ from hypothesis import strategies as st
 from crestline.engines.csr_paths import CsrGraph
 from crestline.engines.csr_paths import best_paths as csr_best_paths
 from crestline.engines.paths import HOP_PENALTY, Graph, Path, best_paths
-from crestline.engines.relationships import Evidence, StrengthModel, describe
+from crestline.engines.relationships import (
+    Evidence,
+    StrengthModel,
+    combine,
+    describe,
+    piece_array,
+)
 
 AS_OF = dt.date(2026, 9, 30)
 
@@ -152,14 +159,18 @@ def as_csr(graph: Graph, n: int) -> CsrGraph:
 
 
 @settings(max_examples=300, deadline=None)
-@given(graphs(), st.integers(1, 4), st.integers(1, 4))
+@given(graphs(), st.integers(1, 4), st.integers(1, 4), st.sets(st.integers(0, 10), max_size=3))
 def test_the_array_search_finds_what_the_reference_finds(
-    drawn: tuple[Graph, set[int], int], max_hops: int, k: int
+    drawn: tuple[Graph, set[int], int], max_hops: int, k: int, others: set[int]
 ) -> None:
     graph, ours, target = drawn
-    n = 1 + max([target, *ours, *graph.adj])
-    fast = csr_best_paths(as_csr(graph, n), ours, target, k=k, max_hops=max_hops)
-    reference = best_paths(graph, ours, target, k=k, max_hops=max_hops)
+    n = 1 + max([target, *ours, *others, *graph.adj])
+    others = others - {target}  # more of our people: they never relay either
+    mask = np.zeros(n, dtype=bool)
+    mask[list(others)] = True
+    fast = csr_best_paths(as_csr(graph, n), ours, target, k=k, max_hops=max_hops, ours=mask)
+    reference = best_paths(graph, ours, target, k=k, max_hops=max_hops, ours=others)
+    assert all(not set(p.nodes[1:]) & (ours | others) for p in reference)
     assert [p.cost for p in fast] == pytest.approx([p.cost for p in reference], rel=1e-5)
     assert len({p.introducer for p in fast}) == len(fast)
     for p in fast:
@@ -175,3 +186,17 @@ def test_the_array_graph_keeps_the_strongest_edge_of_a_pair() -> None:
     assert g.strength(2, 2) is None and g.edges == 2
     with pytest.raises(ValueError, match="in \\(0, 1\\]"):
         CsrGraph.from_edges(2, [0], [1], [1.5])
+
+
+def test_the_array_model_equals_the_model_piece_by_piece() -> None:
+    model = StrengthModel()
+    ages = np.array([10.0, 400.0, np.nan])
+    counts = np.array([1, 7, 3])
+    both = np.array([False, True, False])
+    pieces = piece_array(model, "meeting", age_days=ages, counts=counts, both_ways=both)
+    for i in range(3):
+        last = None if np.isnan(ages[i]) else AS_OF - dt.timedelta(days=int(ages[i]))
+        one = Evidence("meeting", last=last, count=int(counts[i]), both_ways=bool(both[i]))
+        assert pieces[i] == pytest.approx(model.piece(one, AS_OF))
+    lo, hi, s = combine(np.array([1, 2, 3]), np.array([2, 1, 3]), np.array([0.5, 0.5, 0.9]), model)
+    assert (lo.tolist(), hi.tolist()) == ([1], [2]) and s[0] == pytest.approx(0.75)

@@ -100,13 +100,21 @@ def best_paths(
     *,
     k: int = K,
     max_hops: int = MAX_HOPS,
+    ours: npt.NDArray[np.bool_] | None = None,
 ) -> list[Path]:
-    """Up to ``k`` cheapest paths from ``sources`` to ``target``, each with its own introducer."""
-    ours = np.unique(np.fromiter(sources, dtype=np.int64))
-    if target in set(ours.tolist()) or max_hops < 1 or k < 1:
+    """Up to ``k`` cheapest paths from ``sources`` to ``target``, each with its own introducer.
+
+    ``ours``: a mask of all our people, who never relay a path (default: the sources).
+    """
+    starts = np.unique(np.fromiter(sources, dtype=np.int64))
+    if not len(starts) or max_hops < 1 or k < 1:
         return []
-    is_ours = np.zeros(graph.nodes, dtype=bool)
-    is_ours[ours] = True
+    is_ours = np.zeros(graph.nodes, dtype=bool) if ours is None else ours.copy()
+    is_ours[starts] = True
+    if is_ours[target]:
+        return []
+    is_source = np.zeros(graph.nodes, dtype=bool)
+    is_source[starts] = True
     best = graph._best
     layers: list[tuple[Ints, Floats, Ints]] = [
         (np.array([target], dtype=np.int64), np.zeros(1), np.array([-1], dtype=np.int64))
@@ -135,7 +143,7 @@ def best_paths(
             layers.append((v, cost, u))
             reached.append(v)
             frontier = v
-        return _first_hops(graph, ours, is_ours, layers, k)
+        return _first_hops(graph, starts, is_source, is_ours, layers, k)
     finally:
         for nodes in reached:
             best[nodes] = np.inf
@@ -144,6 +152,7 @@ def best_paths(
 def _first_hops(
     graph: CsrGraph,
     ours: Ints,
+    is_source: npt.NDArray[np.bool_],
     is_ours: npt.NDArray[np.bool_],
     layers: list[tuple[Ints, Floats, Ints]],
     k: int,
@@ -160,7 +169,7 @@ def _first_hops(
         eids, owner = graph._edges_of(reached)
         source = graph.indices[eids].astype(np.int64)
         first = reached[owner]
-    keep = is_ours[source] & ~is_ours[first] & np.isfinite(best[first])
+    keep = is_source[source] & ~is_ours[first] & np.isfinite(best[first])
     first, source, eids = first[keep], source[keep], eids[keep]
     cost = graph.weights[eids] + best[first]
     order = np.lexsort((source, cost, first))

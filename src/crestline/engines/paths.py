@@ -76,9 +76,14 @@ def best_paths(
     k: int = K,
     max_hops: int = MAX_HOPS,
     hop_penalty: float = HOP_PENALTY,
+    ours: Iterable[int] | None = None,
 ) -> list[Path]:
-    """Up to ``k`` cheapest paths from ``sources`` to ``target``, each with its own introducer."""
-    ours = set(sources)
+    """Up to ``k`` cheapest paths from ``sources`` to ``target``, each with its own introducer.
+
+    ``ours``: all of our people, who never relay a path (default: the sources).
+    """
+    starts = set(sources)
+    ours = starts | set(ours or ())
     if target in ours or max_hops < 1 or k < 1:
         return []
     # layers[h][v] = (cost of v → target in at most h hops, the next node on that way)
@@ -103,7 +108,7 @@ def best_paths(
             break
     last = layers[-1]
     best: dict[int, tuple[float, int]] = {}  # introducer → (cost, our person)
-    for source in sorted(ours):
+    for source in sorted(starts):
         for first, s in graph.neighbours(source).items():
             if first in ours or first not in last:
                 continue

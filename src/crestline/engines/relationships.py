@@ -26,6 +26,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 SOURCES = (
     "linkedin",
     "meeting",
@@ -118,3 +121,48 @@ def describe(evidence: Evidence, as_of: dt.date) -> str:
     if evidence.both_ways:
         text += ", both ways"
     return text
+
+
+def piece_array(
+    model: StrengthModel,
+    source: str,
+    *,
+    age_days: npt.NDArray[np.float64] | None = None,
+    counts: npt.NDArray[np.int64] | None = None,
+    both_ways: npt.NDArray[np.bool_] | None = None,
+    size: int = 0,
+) -> npt.NDArray[np.float64]:
+    """:meth:`StrengthModel.piece` for many pieces of one source at once (NaN age: no date)."""
+    n = next((len(x) for x in (age_days, counts, both_ways) if x is not None), size)
+    value = np.full(n, model.base.get(source, 0.1))
+    if age_days is not None:
+        recency = np.maximum(model.floor, 0.5 ** (np.maximum(age_days, 0.0) / model.half_life_days))
+        value *= np.where(np.isnan(age_days), 1.0, recency)
+    if counts is not None and source not in ONCE:
+        value *= 1.0 - np.exp(-np.maximum(counts, 1) / model.saturation)
+    if both_ways is not None:
+        value += model.reciprocity_bonus * both_ways
+    out: npt.NDArray[np.float64] = np.minimum(model.cap, value)
+    return out
+
+
+def combine(
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    pieces: npt.NDArray[np.float64],
+    model: StrengthModel,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """One edge per pair (either order) with 1 − Π(1 − pᵢ) over its pieces, capped."""
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = lo != hi
+    lo, hi, p = lo[keep], hi[keep], pieces[keep]
+    order = np.lexsort((hi, lo))
+    lo, hi, p = lo[order], hi[order], p[order]
+    if not len(lo):
+        return lo, hi, p
+    start = np.ones(len(lo), dtype=bool)
+    start[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    at = np.nonzero(start)[0]
+    miss = np.add.reduceat(np.log1p(-np.minimum(p, 0.999999)), at)
+    strength = np.clip(1.0 - np.exp(miss), 1e-6, model.cap)
+    return lo[at], hi[at], strength

@@ -1,0 +1,72 @@
+"""``crestline paths``: warm introduction paths to an account's decision-makers."""
+
+from __future__ import annotations
+
+import typer
+
+from crestline.cli.context import state
+from crestline.cli.output import Format, print_json
+from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.warm_paths import ALTERNATIVES, TargetPaths, warm_paths
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "paths",
+        epilog="Example: crestline paths 'Nordstern Bank AG' --execs-only -k 3 --format json",
+    )(paths)
+
+
+def paths(
+    ctx: typer.Context,
+    account: str = typer.Argument(..., metavar="ACCOUNT", help="Id, exact name or domain."),
+    to: str | None = typer.Option(
+        None, "--to", metavar="PERSON", help="One target [default: the 5 most powerful people]."
+    ),
+    from_seller: str | None = typer.Option(
+        None, "--from", metavar="SELLER", help="Only this one of ours (id, email or name)."
+    ),
+    execs_only: bool = typer.Option(False, "--execs-only", help="Only our executives."),
+    k: int = typer.Option(
+        3, "-k", min=1, max=10, help="Paths per target, each via another introducer."
+    ),
+    max_hops: int = typer.Option(4, "--max-hops", min=1, max=6, help="Hops at the most."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Find the warmest ways from our people to an account's decision-makers, hop by hop: who,
+    how they know each other, since when, last contact; a path's strength is the product of its
+    hops'."""
+    database = state(ctx).database()
+    with database.reader() as session:
+        found = warm_paths(
+            session,
+            LOCAL_ADMIN,
+            account,
+            to=to,
+            from_seller=from_seller,
+            execs_only=execs_only,
+            k=k,
+            max_hops=max_hops,
+        )
+    if fmt is Format.json:
+        print_json([t.as_dict() for t in found])
+        return
+    for target in found:
+        _print_target(target)
+
+
+def _print_target(target: TargetPaths) -> None:
+    level = target.seniority.replace("_", " ")
+    typer.echo(f"{target.name} — {target.title or '(no title)'} [{level}]")
+    if not target.paths:
+        typer.echo(f"    {ALTERNATIVES}\n")
+        return
+    for n, path in enumerate(target.paths, start=1):
+        hops = len(path.hops)
+        typer.echo(f"  {n}. strength {path.strength:.2f} · {hops} hop{'s' if hops > 1 else ''}")
+        for hop in path.hops:
+            typer.echo(
+                f"       {hop.source} → {hop.target}  ({hop.via}, {hop.strength:.2f}: "
+                f"{hop.evidence})"
+            )
+    typer.echo("")

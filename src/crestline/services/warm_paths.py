@@ -1,0 +1,194 @@
+"""Warm paths to an account's decision-makers: who of ours can reach them, through whom, and why.
+
+Targets are one person (``to``) or the most powerful people of the account's power map; sources
+are every active seller, one seller, or our executives only. Each path is explained hop by hop:
+who, how they know each other (the evidence in words), since when, last contact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from crestline.db.models import Person, Seller
+from crestline.engines.csr_paths import best_paths
+from crestline.engines.paths import MAX_HOPS, K
+from crestline.errors import AmbiguousError, BadInputError, NotFoundError
+from crestline.services.auth import Actor
+from crestline.services.decision_makers import decision_makers, resolve_person
+from crestline.services.insights import resolve_as_of
+from crestline.services.relationship_graph import (
+    RelationshipGraph,
+    build_graph,
+    explain,
+    hop_evidence,
+)
+
+EXECUTIVE_ROLES = ("ceo", "cro", "executive")
+TOP_TARGETS = 5
+ALTERNATIVES = (
+    "no warm path: look for an event they attend where our people go, "
+    "or write to them directly about their own priorities (targeted outreach)"
+)
+
+
+@dataclass(frozen=True)
+class Hop:
+    source: str  # name
+    target: str
+    via: str  # the strongest kind of tie on this hop
+    strength: float
+    evidence: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.source,
+            "to": self.target,
+            "via": self.via,
+            "strength": round(self.strength, 4),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class WarmPath:
+    strength: float
+    hops: list[Hop]
+
+
+@dataclass(frozen=True)
+class TargetPaths:
+    id: int
+    name: str
+    title: str | None
+    seniority: str
+    paths: list[WarmPath]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "target": {
+                "id": self.id,
+                "name": self.name,
+                "title": self.title,
+                "seniority": self.seniority,
+            },
+            "paths": [
+                {"strength": round(p.strength, 4), "hops": [h.as_dict() for h in p.hops]}
+                for p in self.paths
+            ],
+        }
+
+
+def resolve_seller(session: Session, key: str) -> Seller:
+    """One of ours by id, email or exact name (any case); ambiguity lists candidates."""
+    key = key.strip()
+    if key.isdigit():
+        seller = session.get(Seller, int(key))
+        if seller is not None:
+            return seller
+    found = list(
+        session.scalars(
+            select(Seller)
+            .where(
+                or_(
+                    func.lower(Seller.full_name) == key.lower(),
+                    func.lower(Seller.email) == key.lower(),
+                )
+            )
+            .order_by(Seller.id)
+            .limit(9)
+        )
+    )
+    if not found:
+        raise NotFoundError(f"no seller {key!r} (give an id, an email or a name)")
+    if len(found) > 1:
+        names = "; ".join(f"{s.id} {s.full_name} ({s.email or '-'})" for s in found)
+        raise AmbiguousError(f"{key!r} names {len(found)} sellers: {names} — use an id")
+    return found[0]
+
+
+def warm_paths(
+    session: Session,
+    actor: Actor,
+    account: str,
+    *,
+    to: str | None = None,
+    from_seller: str | None = None,
+    execs_only: bool = False,
+    k: int = K,
+    max_hops: int = MAX_HOPS,
+    as_of: dt.date | None = None,
+    graph: RelationshipGraph | None = None,
+) -> list[TargetPaths]:
+    """The best ``k`` paths, with different introducers, to each target at the account."""
+    if k < 1 or not 1 <= max_hops <= 6:
+        raise BadInputError("k must be at least 1 and max hops between 1 and 6")
+    dm = decision_makers(session, actor, account, as_of=as_of, committees=False)
+    if to is not None:
+        here = [p.id for p in dm.people if to.strip().lower() in (p.name.lower(), str(p.id))]
+        person_id = here[0] if len(here) == 1 else resolve_person(session, actor, to).id
+        if person_id not in {p.id for p in dm.people}:
+            raise BadInputError(f"{to!r} is not at {dm.account_name}")
+        targets = [dm.person(person_id)]
+    else:
+        targets = dm.people[:TOP_TARGETS]
+    conn = session.connection()
+    rg = graph or build_graph(conn, as_of=resolve_as_of(conn, as_of))
+    stmt = select(Seller.id).where(Seller.active.is_(True))
+    if from_seller is not None:
+        stmt = select(Seller.id).where(Seller.id == resolve_seller(session, from_seller).id)
+    elif execs_only:
+        stmt = stmt.where(Seller.role.in_(EXECUTIVE_ROLES))
+    sources = [rg.seller_node(s) for s in session.scalars(stmt)]
+    ours = np.zeros(rg.graph.nodes, dtype=bool)
+    ours[rg.offset :] = True  # none of our people relays a path
+    names = _Names(session, rg)
+    out = []
+    for t in targets:
+        found = (
+            best_paths(rg.graph, sources, t.id, k=k, max_hops=max_hops, ours=ours)
+            if sources
+            else []
+        )
+        paths = [
+            WarmPath(p.strength, [_hop(session, rg, names, a, b) for a, b in _pairs(p.nodes)])
+            for p in found
+        ]
+        out.append(TargetPaths(t.id, t.name, t.title, t.seniority, paths))
+    return out
+
+
+def _pairs(nodes: tuple[int, ...]) -> list[tuple[int, int]]:
+    return list(itertools.pairwise(nodes))
+
+
+class _Names(dict[int, str]):
+    def __init__(self, session: Session, rg: RelationshipGraph) -> None:
+        super().__init__()
+        self.session, self.rg = session, rg
+
+    def __missing__(self, node: int) -> str:
+        kind, ident = self.rg.who(node)
+        model = Seller if kind == "seller" else Person
+        name = self.session.scalar(select(model.full_name).where(model.id == ident))
+        self[node] = f"{name or node}{' (ours)' if kind == 'seller' else ''}"
+        return self[node]
+
+
+def _hop(session: Session, rg: RelationshipGraph, names: _Names, a: int, b: int) -> Hop:
+    evidence = hop_evidence(session.connection(), rg, a, b)
+    strongest = max(evidence, key=lambda e: rg.model.piece(e, rg.as_of), default=None)
+    strength = rg.graph.strength(a, b) or 0.0
+    return Hop(
+        names[a],
+        names[b],
+        strongest.source if strongest else "unknown",
+        strength,
+        explain(evidence, rg.as_of),
+    )
