@@ -86,3 +86,21 @@ def test_paths_errors_are_one_line(
         result = run(capsys, "--db", db, *args)
         assert result.code == 2 and message in result.err, result.err
         assert len(result.err.strip().splitlines()) == 1
+
+
+def test_executive_pairs(capsys: pytest.CaptureFixture[str], small_sqlite_world: Path) -> None:
+    db = str(small_sqlite_world)
+    account = _account(capsys, db)
+    result = run(capsys, "--db", db, "pairs", str(account["id"]), "--format", "json")
+    assert result.code == 0, result.err
+    found = json.loads(result.out)
+    assert 1 <= len(found) <= 8
+    for pair in found:
+        assert pair["theirs"]["seniority"] in ("board", "c_suite", "evp")
+        assert pair["match"]
+        if pair["path"] is not None:
+            assert pair["path"]["hops"][0]["from"] == f"{pair['ours']['name']} (ours)"
+            assert pair["path"]["hops"][-1]["to"] == pair["theirs"]["name"]
+    assert any(p["match"].startswith("same function") for p in found)
+    table = run(capsys, "--db", db, "pairs", str(account["id"]))
+    assert table.code == 0 and "↔" in table.out

@@ -7,7 +7,12 @@ import typer
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json
 from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.warm_paths import ALTERNATIVES, TargetPaths, warm_paths
+from crestline.services.warm_paths import (
+    ALTERNATIVES,
+    TargetPaths,
+    executive_pairs,
+    warm_paths,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -15,6 +20,7 @@ def register(app: typer.Typer) -> None:
         "paths",
         epilog="Example: crestline paths 'Nordstern Bank AG' --execs-only -k 3 --format json",
     )(paths)
+    app.command("pairs", epilog="Example: crestline pairs 'Nordstern Bank AG' --format json")(pairs)
 
 
 def paths(
@@ -70,3 +76,31 @@ def _print_target(target: TargetPaths) -> None:
                 f"{hop.evidence})"
             )
     typer.echo("")
+
+
+def pairs(
+    ctx: typer.Context,
+    account: str = typer.Argument(..., metavar="ACCOUNT", help="Id, exact name or domain."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Pair our executives with the account's (board, C-suite, EVPs) by function and level, for
+    an executive-sponsor programme, each pair with its warmest path."""
+    database = state(ctx).database()
+    with database.reader() as session:
+        found = executive_pairs(session, LOCAL_ADMIN, account)
+    if fmt is Format.json:
+        print_json([p.as_dict() for p in found])
+        return
+    if not found:
+        typer.echo("no executives to pair (none of ours, or none at the account)")
+    for p in found:
+        typer.echo(
+            f"{p.ours} ({p.ours_title or '-'})  ↔  {p.theirs} ({p.theirs_title or '-'}) · {p.match}"
+        )
+        if p.path is None:
+            typer.echo(f"    {ALTERNATIVES}")
+            continue
+        typer.echo(
+            f"    strength {p.path.strength:.2f}: "
+            + " → ".join([p.path.hops[0].source, *(h.target for h in p.path.hops)])
+        )

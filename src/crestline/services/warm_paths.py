@@ -1,4 +1,5 @@
-"""Warm paths to an account's decision-makers: who of ours can reach them, through whom, and why.
+"""Warm paths to an account's decision-makers: who of ours can reach them, through whom, and why;
+and pairs of our executives with theirs for executive-sponsor programmes.
 
 Targets are one person (``to``) or the most powerful people of the account's power map; sources
 are every active seller, one seller, or our executives only. Each path is explained hop by hop:
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from crestline.db.models import Person, Seller
 from crestline.engines.csr_paths import best_paths
+from crestline.engines.orgchart import PARENT_FUNCTIONS
 from crestline.engines.paths import MAX_HOPS, K
 from crestline.errors import AmbiguousError, BadInputError, NotFoundError
 from crestline.services.auth import Actor
@@ -192,3 +194,117 @@ def _hop(session: Session, rg: RelationshipGraph, names: _Names, a: int, b: int)
         strength,
         explain(evidence, rg.as_of),
     )
+
+
+# --- executive pairing -----------------------------------------------------------------------
+
+THEIR_EXECUTIVES = ("board", "c_suite", "evp")
+MAX_PAIRS = 8
+
+
+@dataclass(frozen=True)
+class ExecutivePair:
+    ours_id: int
+    ours: str
+    ours_title: str | None
+    theirs_id: int
+    theirs: str
+    theirs_title: str | None
+    theirs_level: str
+    match: str  # why these two: same function, related function, the chief executives …
+    path: WarmPath | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ours": {"id": self.ours_id, "name": self.ours, "title": self.ours_title},
+            "theirs": {
+                "id": self.theirs_id,
+                "name": self.theirs,
+                "title": self.theirs_title,
+                "seniority": self.theirs_level,
+            },
+            "match": self.match,
+            "path": None
+            if self.path is None
+            else {
+                "strength": round(self.path.strength, 4),
+                "hops": [h.as_dict() for h in self.path.hops],
+            },
+        }
+
+
+def _match(ours: Seller, function: str) -> tuple[int, str]:
+    """How well one of our executives matches one of theirs: (score, reason)."""
+    mine = ours.function or ""
+    label = function.replace("_", " ")
+    if mine == function:
+        return 3, f"same function: {label}"
+    if mine in PARENT_FUNCTIONS.get(function, ()) or function in PARENT_FUNCTIONS.get(mine, ()):
+        return 2, f"related functions: {mine.replace('_', ' ')} and {label}"
+    if ours.role == "ceo":
+        return 1, "our chief executive"
+    return 0, "no match of function"
+
+
+def executive_pairs(
+    session: Session,
+    actor: Actor,
+    account: str,
+    *,
+    as_of: dt.date | None = None,
+    graph: RelationshipGraph | None = None,
+) -> list[ExecutivePair]:
+    """Pairs of our executives and theirs by level and function, each with its best path.
+
+    Their executives (board, C-suite, EVPs) are taken strongest first, up to eight; each gets the
+    executive of ours whose function is the same (then a related one; else our chief executive,
+    who also pairs with their chief executive and board), ties broken by the warmer path.
+    """
+    dm = decision_makers(session, actor, account, as_of=as_of, committees=False)
+    execs = list(
+        session.scalars(
+            select(Seller)
+            .where(Seller.active.is_(True), Seller.role.in_(EXECUTIVE_ROLES))
+            .order_by(Seller.id)
+        )
+    )
+    if not execs:
+        return []
+    conn = session.connection()
+    rg = graph or build_graph(conn, as_of=resolve_as_of(conn, as_of))
+    ours = np.zeros(rg.graph.nodes, dtype=bool)
+    ours[rg.offset :] = True
+    names = _Names(session, rg)
+    theirs = [p for p in dm.people if p.seniority in THEIR_EXECUTIVES][:MAX_PAIRS]
+    out = []
+    for person in theirs:
+        function = "general_management" if person.seniority == "board" else person.function
+        options = []
+        for seller in execs:
+            score, why = _match(seller, function)
+            found = best_paths(rg.graph, [rg.seller_node(seller.id)], person.id, k=1, ours=ours)
+            strength = found[0].strength if found else 0.0
+            options.append((score, strength, -seller.id, seller, why, found))
+        score, _, _, seller, why, found = max(options, key=lambda o: o[:3])
+        path = (
+            WarmPath(
+                found[0].strength,
+                [_hop(session, rg, names, a, b) for a, b in _pairs(found[0].nodes)],
+            )
+            if found
+            else None
+        )
+        out.append(
+            ExecutivePair(
+                seller.id,
+                seller.full_name,
+                seller.title,
+                person.id,
+                person.name,
+                person.title,
+                person.seniority,
+                why,
+                path,
+            )
+        )
+    return out
