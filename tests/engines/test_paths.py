@@ -159,24 +159,39 @@ def as_csr(graph: Graph, n: int) -> CsrGraph:
 
 
 @settings(max_examples=300, deadline=None)
-@given(graphs(), st.integers(1, 4), st.integers(1, 4), st.sets(st.integers(0, 10), max_size=3))
+@given(
+    graphs(),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.sets(st.integers(0, 10), max_size=3),
+    st.dictionaries(st.integers(0, 10), st.floats(0.0, 2.0), max_size=3),
+)
 def test_the_array_search_finds_what_the_reference_finds(
-    drawn: tuple[Graph, set[int], int], max_hops: int, k: int, others: set[int]
+    drawn: tuple[Graph, set[int], int],
+    max_hops: int,
+    k: int,
+    others: set[int],
+    extra: dict[int, float],
 ) -> None:
     graph, ours, target = drawn
     n = 1 + max([target, *ours, *others, *graph.adj])
     others = others - {target}  # more of our people: they never relay either
     mask = np.zeros(n, dtype=bool)
     mask[list(others)] = True
-    fast = csr_best_paths(as_csr(graph, n), ours, target, k=k, max_hops=max_hops, ours=mask)
-    reference = best_paths(graph, ours, target, k=k, max_hops=max_hops, ours=others)
+    fast = csr_best_paths(
+        as_csr(graph, n), ours, target, k=k, max_hops=max_hops, ours=mask, source_cost=extra
+    )
+    reference = best_paths(
+        graph, ours, target, k=k, max_hops=max_hops, ours=others, source_cost=extra
+    )
     assert all(not set(p.nodes[1:]) & (ours | others) for p in reference)
     assert [p.cost for p in fast] == pytest.approx([p.cost for p in reference], rel=1e-5)
     assert len({p.introducer for p in fast}) == len(fast)
     for p in fast:
         assert p.nodes[0] in ours and p.nodes[-1] == target and len(p.nodes) - 1 <= max_hops
         assert len(set(p.nodes)) == len(p.nodes)
-        assert p.cost == pytest.approx(cost_of(list(p.nodes), graph), rel=1e-5)
+        expected = cost_of(list(p.nodes), graph) + extra.get(p.nodes[0], 0.0)
+        assert p.cost == pytest.approx(expected, rel=1e-5)
         assert p.strength == pytest.approx(math.prod(p.strengths))
 
 

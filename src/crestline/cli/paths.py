@@ -69,7 +69,10 @@ def _print_target(target: TargetPaths) -> None:
         return
     for n, path in enumerate(target.paths, start=1):
         hops = len(path.hops)
-        typer.echo(f"  {n}. strength {path.strength:.2f} · {hops} hop{'s' if hops > 1 else ''}")
+        note = f" · {path.note}" if path.note else ""
+        typer.echo(
+            f"  {n}. strength {path.strength:.2f} · {hops} hop{'s' if hops > 1 else ''}{note}"
+        )
         for hop in path.hops:
             typer.echo(
                 f"       {hop.source} → {hop.target}  ({hop.via}, {hop.strength:.2f}: "

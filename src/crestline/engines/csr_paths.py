@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,10 +101,13 @@ def best_paths(
     k: int = K,
     max_hops: int = MAX_HOPS,
     ours: npt.NDArray[np.bool_] | None = None,
+    source_cost: Mapping[int, float] | None = None,
 ) -> list[Path]:
     """Up to ``k`` cheapest paths from ``sources`` to ``target``, each with its own introducer.
 
     ``ours``: a mask of all our people, who never relay a path (default: the sources).
+    ``source_cost``: an extra cost for starting from a source (to prefer peers of the target's
+    level).
     """
     starts = np.unique(np.fromiter(sources, dtype=np.int64))
     if not len(starts) or max_hops < 1 or k < 1:
@@ -143,7 +146,7 @@ def best_paths(
             layers.append((v, cost, u))
             reached.append(v)
             frontier = v
-        return _first_hops(graph, starts, is_source, is_ours, layers, k)
+        return _first_hops(graph, starts, is_source, is_ours, layers, k, source_cost or {})
     finally:
         for nodes in reached:
             best[nodes] = np.inf
@@ -156,6 +159,7 @@ def _first_hops(
     is_ours: npt.NDArray[np.bool_],
     layers: list[tuple[Ints, Floats, Ints]],
     k: int,
+    source_cost: Mapping[int, float],
 ) -> list[Path]:
     best = graph._best
     reached = np.unique(np.concatenate([layer[0] for layer in layers]))
@@ -172,6 +176,8 @@ def _first_hops(
     keep = is_source[source] & ~is_ours[first] & np.isfinite(best[first])
     first, source, eids = first[keep], source[keep], eids[keep]
     cost = graph.weights[eids] + best[first]
+    if source_cost:
+        cost = cost + np.array([source_cost.get(int(x), 0.0) for x in source], dtype=np.float64)
     order = np.lexsort((source, cost, first))
     first, source, cost = first[order], source[order], cost[order]
     one = np.ones(len(first), dtype=bool)

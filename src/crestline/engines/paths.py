@@ -77,11 +77,14 @@ def best_paths(
     max_hops: int = MAX_HOPS,
     hop_penalty: float = HOP_PENALTY,
     ours: Iterable[int] | None = None,
+    source_cost: Mapping[int, float] | None = None,
 ) -> list[Path]:
     """Up to ``k`` cheapest paths from ``sources`` to ``target``, each with its own introducer.
 
-    ``ours``: all of our people, who never relay a path (default: the sources).
+    ``ours``: all of our people, who never relay a path (default: the sources). ``source_cost``:
+    an extra cost for starting from a source (to prefer peers of the target's level).
     """
+    extra = source_cost or {}
     starts = set(sources)
     ours = starts | set(ours or ())
     if target in ours or max_hops < 1 or k < 1:
@@ -112,7 +115,7 @@ def best_paths(
         for first, s in graph.neighbours(source).items():
             if first in ours or first not in last:
                 continue
-            cost = _weight(s, hop_penalty) + last[first][0]
+            cost = extra.get(source, 0.0) + _weight(s, hop_penalty) + last[first][0]
             if cost < best.get(first, (math.inf, 0))[0]:
                 best[first] = (cost, source)
     ranked = sorted(best.items(), key=lambda item: (item[1][0], item[0]))[:k]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crestline.db.models import Person, Seller
 from crestline.engines.csr_paths import best_paths
-from crestline.engines.orgchart import PARENT_FUNCTIONS
+from crestline.engines.orgchart import PARENT_FUNCTIONS, RANK
 from crestline.engines.paths import MAX_HOPS, K
 from crestline.errors import AmbiguousError, BadInputError, NotFoundError
 from crestline.services.auth import Actor
@@ -33,6 +33,9 @@ from crestline.services.relationship_graph import (
 )
 
 EXECUTIVE_ROLES = ("ceo", "cro", "executive")
+EXECUTIVE_LEVELS = ("board", "c_suite", "evp")
+PEER_LEVEL_COST = 0.25  # per level our first person sits below an executive target
+PEER_FUNCTION_COST = 0.15  # when their function differs from the executive target's
 TOP_TARGETS = 5
 ALTERNATIVES = (
     "no warm path: look for an event they attend where our people go, "
@@ -62,6 +65,7 @@ class Hop:
 class WarmPath:
     strength: float
     hops: list[Hop]
+    note: str | None = None  # e.g. a peer-level introduction, ranked ahead of stronger paths
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,11 @@ class TargetPaths:
                 "seniority": self.seniority,
             },
             "paths": [
-                {"strength": round(p.strength, 4), "hops": [h.as_dict() for h in p.hops]}
+                {
+                    "strength": round(p.strength, 4),
+                    "hops": [h.as_dict() for h in p.hops],
+                    **({"note": p.note} if p.note else {}),
+                }
                 for p in self.paths
             ],
         }
@@ -147,23 +155,70 @@ def warm_paths(
         stmt = select(Seller.id).where(Seller.id == resolve_seller(session, from_seller).id)
     elif execs_only:
         stmt = stmt.where(Seller.role.in_(EXECUTIVE_ROLES))
-    sources = [rg.seller_node(s) for s in session.scalars(stmt)]
+    sellers = {
+        rg.seller_node(i): (seniority or "", function or "")
+        for i, seniority, function in session.execute(
+            select(Seller.id, Seller.seniority, Seller.function).where(
+                Seller.id.in_(select(stmt.subquery()))
+            )
+        )
+    }
+    sources = sorted(sellers)
     ours = np.zeros(rg.graph.nodes, dtype=bool)
     ours[rg.offset :] = True  # none of our people relays a path
     names = _Names(session, rg)
     out = []
     for t in targets:
+        costs = peer_costs(sellers, t.seniority, t.function)
         found = (
-            best_paths(rg.graph, sources, t.id, k=k, max_hops=max_hops, ours=ours)
+            best_paths(
+                rg.graph,
+                sources,
+                t.id,
+                k=k,
+                max_hops=max_hops,
+                ours=ours,
+                source_cost=costs,
+            )
             if sources
             else []
         )
         paths = [
-            WarmPath(p.strength, [_hop(session, rg, names, a, b) for a, b in _pairs(p.nodes)])
+            WarmPath(
+                p.strength,
+                [_hop(session, rg, names, a, b) for a, b in _pairs(p.nodes)],
+                _peer_note(sellers[p.nodes[0]], t.seniority, t.function),
+            )
             for p in found
         ]
         out.append(TargetPaths(t.id, t.name, t.title, t.seniority, paths))
     return out
+
+
+def peer_costs(
+    sellers: dict[int, tuple[str, str]], seniority: str, function: str
+) -> dict[int, float]:
+    """For an executive target, an extra cost on each of ours by how far from a peer they are:
+    so our CFO introduces herself to their CFO before an account executive does."""
+    if seniority not in EXECUTIVE_LEVELS:
+        return {}
+    target_rank = RANK[seniority]
+    costs = {}
+    for node, (level, fn) in sellers.items():
+        gap = max(0, RANK.get(level, RANK["individual_contributor"]) - max(target_rank, 1))
+        cost = PEER_LEVEL_COST * gap + (PEER_FUNCTION_COST if fn != function else 0.0)
+        if cost:
+            costs[node] = cost
+    return costs
+
+
+def _peer_note(seller: tuple[str, str], seniority: str, function: str) -> str | None:
+    level, fn = seller
+    if seniority not in EXECUTIVE_LEVELS or level not in EXECUTIVE_LEVELS:
+        return None
+    if fn == function:
+        return "peer-level introduction: their counterpart among our executives"
+    return "peer-level introduction: one of our executives"
 
 
 def _pairs(nodes: tuple[int, ...]) -> list[tuple[int, int]]:
