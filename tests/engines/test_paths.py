@@ -215,3 +215,31 @@ def test_the_array_model_equals_the_model_piece_by_piece() -> None:
         assert pieces[i] == pytest.approx(model.piece(one, AS_OF))
     lo, hi, s = combine(np.array([1, 2, 3]), np.array([2, 1, 3]), np.array([0.5, 0.5, 0.9]), model)
     assert (lo.tolist(), hi.tolist()) == ([1], [2]) and s[0] == pytest.approx(0.75)
+
+
+@st.composite
+def dense_around_the_target(draw: st.DrawFn) -> tuple[Graph, set[int], int]:
+    """Their side dense, ours with a few edges: the array search meets in the middle."""
+    graph = Graph()
+    for a in range(10):
+        for b in range(a + 1, 10):
+            if draw(st.floats(0, 1)) < 0.7:
+                graph.add(a, b, draw(st.floats(0.05, 1.0)))
+    for source in (10, 11):
+        for near in draw(st.lists(st.integers(1, 9), min_size=1, max_size=2)):
+            graph.add(source, near, draw(st.floats(0.05, 1.0)))
+    return graph, {10, 11}, 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(dense_around_the_target(), st.integers(2, 4), st.integers(1, 4))
+def test_meeting_in_the_middle_finds_what_the_reference_finds(
+    drawn: tuple[Graph, set[int], int], max_hops: int, k: int
+) -> None:
+    graph, ours, target = drawn
+    fast = csr_best_paths(as_csr(graph, 12), ours, target, k=k, max_hops=max_hops)
+    reference = best_paths(graph, ours, target, k=k, max_hops=max_hops)
+    assert [p.cost for p in fast] == pytest.approx([p.cost for p in reference], rel=1e-5)
+    for p in fast:
+        assert p.cost == pytest.approx(cost_of(list(p.nodes), graph), rel=1e-5)
+        assert len(p.nodes) - 1 <= max_hops and len(set(p.nodes)) == len(p.nodes)

@@ -126,13 +126,16 @@ def best_paths(
     reached = [np.array([target], dtype=np.int64)]
     frontier = layers[0][0]
     try:
-        for _ in range(1, max_hops):
+        for hop in range(1, max_hops):
             if not len(frontier):
                 break
-            eids, owner = graph._edges_of(frontier)
-            v = graph.indices[eids].astype(np.int64)
-            u = frontier[owner]
-            cost = best[u] + graph.weights[eids]
+            if hop == max_hops - 1 and hop > 1:
+                v, u, cost = _last_layer(graph, starts, frontier, is_ours)
+            else:
+                eids, owner = graph._edges_of(frontier)
+                v = graph.indices[eids].astype(np.int64)
+                u = frontier[owner]
+                cost = best[u] + graph.weights[eids]
             keep = ~is_ours[v]
             v, u, cost = v[keep], u[keep], cost[keep]
             order = np.lexsort((u, cost, v))  # per neighbour: cheapest first (ties: lower id)
@@ -150,6 +153,34 @@ def best_paths(
     finally:
         for nodes in reached:
             best[nodes] = np.inf
+
+
+def _last_layer(
+    graph: CsrGraph, starts: Ints, frontier: Ints, is_ours: npt.NDArray[np.bool_]
+) -> tuple[Ints, Ints, Floats]:
+    """The last backward layer only matters for our people's neighbours (the introducers): when
+    they have fewer edges than the frontier, relax from their side — the search meets in the
+    middle — else expand the frontier as every other layer does. Returns (v, u, cost)."""
+    best = graph._best
+    frontier_degree = int((graph.indptr[frontier + 1] - graph.indptr[frontier]).sum())
+    ours_degree = int((graph.indptr[starts + 1] - graph.indptr[starts]).sum())
+    if ours_degree < frontier_degree:
+        eids, _ = graph._edges_of(starts)
+        near = graph.indices[eids].astype(np.int64)
+        candidates = np.unique(near[~is_ours[near]])
+        degree = int((graph.indptr[candidates + 1] - graph.indptr[candidates]).sum())
+        if degree < frontier_degree:
+            eids, owner = graph._edges_of(candidates)
+            u = graph.indices[eids].astype(np.int64)
+            v = candidates[owner]
+            keep = np.isfinite(best[u]) & ~is_ours[u]
+            return v[keep], u[keep], best[u[keep]] + graph.weights[eids[keep]]
+    eids, owner = graph._edges_of(frontier)
+    return (
+        graph.indices[eids].astype(np.int64),
+        frontier[owner],
+        best[frontier[owner]] + graph.weights[eids],
+    )
 
 
 def _first_hops(
