@@ -71,6 +71,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_demo.py --scale $(BENCH_SCALE)
 	$(BIN)/python benchmarks/bench_import.py --scale $(BENCH_SCALE)
 	$(BIN)/python benchmarks/bench_decision_makers.py --scale demo
+	$(BIN)/python benchmarks/bench_paths.py --scale $(BENCH_SCALE)
 	$(BIN)/python benchmarks/bench_titles.py
 
 clean:
