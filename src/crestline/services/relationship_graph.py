@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, func, select
@@ -35,7 +37,14 @@ from crestline.db.models import (
     Connection as Link,
 )
 from crestline.engines.csr_paths import CsrGraph
-from crestline.engines.relationships import Evidence, StrengthModel, combine, describe, piece_array
+from crestline.engines.relationships import (
+    ONCE,
+    Evidence,
+    StrengthModel,
+    combine,
+    describe,
+    piece_array,
+)
 
 KINDS = ("meeting", "call", "email", "event")
 CONNECTION_SOURCES = {"colleague": "peer"}  # a connection source → the model's source
@@ -53,6 +62,18 @@ class RelationshipGraph:
 
     def who(self, node: int) -> tuple[str, int]:
         return ("seller", node - self.offset) if node >= self.offset else ("person", node)
+
+
+def _int_columns(conn: Connection, stmt: Any, chunk: int = 500_000) -> list[np.ndarray]:
+    """Integer columns of a large result as arrays, read in chunks (no list of rows in between)."""
+    parts: list[np.ndarray] = []
+    width = len(stmt.selected_columns)
+    result = conn.execution_options(stream_results=True).execute(stmt)
+    for rows in result.partitions(chunk):
+        flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+        parts.append(flat.reshape(-1, width))
+    table = np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.int64)
+    return [table[:, i] for i in range(width)]
 
 
 def _days(as_of: dt.date, values: Iterable[object]) -> np.ndarray:
@@ -86,32 +107,20 @@ def build_graph(
         b.append(np.asarray(right, dtype=np.int64))
         p.append(pieces)
 
-    by_source: dict[str, tuple[list[int], list[int], list[object], list[int]]] = {}
-    for seller, src, dst, source, last, count in conn.execute(
-        select(
-            Link.seller_id,
-            Link.from_person_id,
-            Link.person_id,
-            Link.source,
-            Link.last_seen,
-            Link.count,
-        )
-    ):
+    origin = func.coalesce(Link.seller_id + offset, Link.from_person_id)
+    for source in conn.execute(select(Link.source).distinct()).scalars():
         kind = CONNECTION_SOURCES.get(source, source)
-        rows = by_source.setdefault(kind, ([], [], [], []))
-        origin = offset + seller if seller is not None else src
-        if origin is None:
-            continue
-        rows[0].append(origin)
-        rows[1].append(dst)
-        rows[2].append(last)
-        rows[3].append(count or 1)
-    for kind, (left, right, seen, counts) in by_source.items():
-        ages = None if kind == "linkedin" else _days(as_of, seen)
-        pieces = piece_array(
-            model, kind, age_days=ages, counts=np.asarray(counts, dtype=np.int64), size=len(left)
+        where = (Link.source == source, origin.is_not(None))
+        ids = _int_columns(
+            conn, select(origin, Link.person_id, func.coalesce(Link.count, 1)).where(*where)
         )
-        add(left, right, pieces)
+        ages = None
+        if kind not in ONCE:  # a dated kind: how long ago, row by row (these sources are small)
+            ages = _days(as_of, conn.execute(select(Link.last_seen).where(*where)).scalars())
+        pieces = piece_array(model, kind, age_days=ages, counts=ids[2], size=len(ids[0]))
+        a.append(ids[0])
+        b.append(ids[1])
+        p.append(pieces)
     until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
     for kind in KINDS:
         touches = conn.execute(
