@@ -9,19 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run
-
-
-def _largest(capsys: pytest.CaptureFixture[str], db: str) -> dict[str, object]:
-    listed = json.loads(run(capsys, "--db", db, "accounts", "list", "--format", "json").out)
-    return max(listed, key=lambda a: a["people"])
+from tests.cli.helpers import largest_account, run
 
 
 def test_account_show_ranks_people_and_covers_open_deals(
     capsys: pytest.CaptureFixture[str], small_sqlite_world: Path
 ) -> None:
     db = str(small_sqlite_world)
-    account = _largest(capsys, db)
+    account = largest_account(capsys, db)
     shown = run(capsys, "--db", db, "account", "show", str(account["id"]), "--format", "json")
     assert shown.code == 0, shown.err
     data = json.loads(shown.out)
@@ -77,7 +72,7 @@ def test_orgchart_draws_the_completed_chart(
     capsys: pytest.CaptureFixture[str], small_sqlite_world: Path, tmp_path: Path, fmt: str
 ) -> None:
     db = str(small_sqlite_world)
-    account = _largest(capsys, db)
+    account = largest_account(capsys, db)
     target = tmp_path / f"chart.{fmt}"
     result = run(
         capsys, "--db", db, "orgchart", str(account["id"]), "--format", fmt, "-o", str(target)
@@ -123,7 +118,7 @@ def test_person_corrections_from_the_command_line(
 ) -> None:
     db = str(tmp_path / "world.db")
     Path(db).write_bytes(small_sqlite_world.read_bytes())
-    account = _largest(capsys, db)
+    account = largest_account(capsys, db)
     shown = json.loads(
         run(capsys, "--db", db, "account", "show", str(account["id"]), "--format", "json").out
     )

@@ -9,19 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import run
-
-
-def _account(capsys: pytest.CaptureFixture[str], db: str) -> dict[str, object]:
-    listed = json.loads(run(capsys, "--db", db, "accounts", "list", "--format", "json").out)
-    return max(listed, key=lambda a: a["people"])
+from tests.cli.helpers import largest_account, run
 
 
 def test_paths_to_the_most_powerful_people(
     capsys: pytest.CaptureFixture[str], small_sqlite_world: Path
 ) -> None:
     db = str(small_sqlite_world)
-    account = _account(capsys, db)
+    account = largest_account(capsys, db)
     result = run(capsys, "--db", db, "paths", str(account["id"]), "--format", "json")
     assert result.code == 0, result.err
     found = json.loads(result.out)
@@ -50,7 +45,7 @@ def test_paths_from_one_seller_with_a_hop_limit_and_none_found(
     capsys: pytest.CaptureFixture[str], small_sqlite_world: Path
 ) -> None:
     db = str(small_sqlite_world)
-    account = _account(capsys, db)
+    account = largest_account(capsys, db)
     shown = json.loads(
         run(capsys, "--db", db, "account", "show", str(account["id"]), "--format", "json").out
     )
@@ -90,7 +85,7 @@ def test_paths_errors_are_one_line(
 
 def test_executive_pairs(capsys: pytest.CaptureFixture[str], small_sqlite_world: Path) -> None:
     db = str(small_sqlite_world)
-    account = _account(capsys, db)
+    account = largest_account(capsys, db)
     result = run(capsys, "--db", db, "pairs", str(account["id"]), "--format", "json")
     assert result.code == 0, result.err
     found = json.loads(result.out)
