@@ -17,7 +17,6 @@ from crestline.engines.paths import HOP_PENALTY, Graph, Path, best_paths
 from crestline.engines.relationships import (
     Evidence,
     StrengthModel,
-    combine,
     describe,
     piece_array,
 )
@@ -213,8 +212,29 @@ def test_the_array_model_equals_the_model_piece_by_piece() -> None:
         last = None if np.isnan(ages[i]) else AS_OF - dt.timedelta(days=int(ages[i]))
         one = Evidence("meeting", last=last, count=int(counts[i]), both_ways=bool(both[i]))
         assert pieces[i] == pytest.approx(model.piece(one, AS_OF))
-    lo, hi, s = combine(np.array([1, 2, 3]), np.array([2, 1, 3]), np.array([0.5, 0.5, 0.9]), model)
-    assert (lo.tolist(), hi.tolist()) == ([1], [2]) and s[0] == pytest.approx(0.75)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.floats(0.001, 0.999)), max_size=30)
+)
+def test_pieces_combine_like_the_model(pieces: list[tuple[int, int, float]]) -> None:
+    """The graph from pieces: one edge per pair (either order), 1 − Π(1 − pᵢ), capped; none
+    from a node to itself."""
+    model = StrengthModel()
+    a, b, p = (list(x) for x in zip(*pieces, strict=True)) if pieces else ([], [], [])
+    graph = CsrGraph.from_pieces(6, a, b, p, cap=model.cap)
+    for x, y in itertools.product(range(6), repeat=2):
+        mine = [q for (i, j, q) in pieces if {i, j} == {x, y} and i != j]
+        expected = (
+            max(1e-6, min(model.cap, 1 - math.prod(1 - min(q, 0.999999) for q in mine)))
+            if mine
+            else None
+        )
+        got = graph.strength(x, y)
+        assert (got is None) == (expected is None)
+        if got is not None:
+            assert got == pytest.approx(expected, rel=1e-5)
 
 
 @st.composite

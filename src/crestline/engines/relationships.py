@@ -52,6 +52,8 @@ class Evidence:
     last: dt.date | None = None
     count: int = 1
     both_ways: bool = False  # both sides started contact (reciprocity)
+    confidence: float = 1.0  # how sure the tie is there at all (an inferred reporting line)
+    detail: str | None = None  # what else to say: the company, the manager, how it was inferred
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class StrengthModel:
             frequency = 1.0
         else:
             frequency = 1.0 - math.exp(-max(evidence.count, 1) / self.saturation)
-        value = base * recency * frequency
+        value = base * recency * frequency * evidence.confidence
         if evidence.both_ways:
             value += self.reciprocity_bonus
         return min(self.cap, value)
@@ -112,6 +114,8 @@ def describe(evidence: Evidence, as_of: dt.date) -> str:
         "peer": "same manager",
     }
     text = words.get(evidence.source, evidence.source)
+    if evidence.detail:
+        text += f" ({evidence.detail})"
     if evidence.source not in ONCE and evidence.count > 1:
         text += f" {evidence.count} times"
     if evidence.last is not None and evidence.source not in ONCE:
@@ -144,25 +148,3 @@ def piece_array(
         value += model.reciprocity_bonus * both_ways
     out: npt.NDArray[np.float64] = np.minimum(model.cap, value)
     return out
-
-
-def combine(
-    a: npt.NDArray[np.int64],
-    b: npt.NDArray[np.int64],
-    pieces: npt.NDArray[np.float64],
-    model: StrengthModel,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """One edge per pair (either order) with 1 − Π(1 − pᵢ) over its pieces, capped."""
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    keep = lo != hi
-    lo, hi, p = lo[keep], hi[keep], pieces[keep]
-    order = np.lexsort((hi, lo))
-    lo, hi, p = lo[order], hi[order], p[order]
-    if not len(lo):
-        return lo, hi, p
-    start = np.ones(len(lo), dtype=bool)
-    start[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
-    at = np.nonzero(start)[0]
-    miss = np.add.reduceat(np.log1p(-np.minimum(p, 0.999999)), at)
-    strength = np.clip(1.0 - np.exp(miss), 1e-6, model.cap)
-    return lo[at], hi[at], strength

@@ -8,29 +8,39 @@ pieces of one pair combined:
 - meetings, calls, emails and events: our seller and each person who took part, by kind, with
   how often and how recently;
 - contact roles: the opportunity's owner and each person with a role on it;
-- reporting lines the CRM holds or a user confirmed: manager ↔ report.
+- reporting lines, manager ↔ report: the one a user confirmed, else the CRM's, else the line
+  Crestline inferred when it completed the org chart (weighed by its confidence);
+- peers in a leadership team: people at director level and above with the same manager;
+- former colleagues: people who worked at the same company at the same time (career data), each
+  linked to the few whose time there overlapped longest.
 
-The graph keeps only strengths; the evidence of a hop is read back when a path is explained.
+Reading is built for millions of rows: every source comes straight from the driver's cursor into
+NumPy arrays (dates as day numbers computed by the database), grouping is done on the arrays, and
+the pieces of a pair are combined while SciPy compresses the edge list into sparse rows — no
+Python object per row. The graph keeps only strengths; the evidence of a hop is read back when a
+path is explained. :func:`update_graph` re-reads only the edges of the people whose data changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
-from itertools import chain
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+import numpy.typing as npt
+from sqlalchemy import Connection, case, func, or_, select
 
+from crestline.db.arrays import NULL, day_number, day_of, read_ints
 from crestline.db.models import (
     Activity,
     ActivityPerson,
     ContactRole,
     Opportunity,
+    PastEmployment,
     Person,
     PersonAssessment,
+    PersonInsight,
     Seller,
 )
 from crestline.db.models import (
@@ -41,13 +51,20 @@ from crestline.engines.relationships import (
     ONCE,
     Evidence,
     StrengthModel,
-    combine,
     describe,
     piece_array,
 )
 
 KINDS = ("meeting", "call", "email", "event")
 CONNECTION_SOURCES = {"colleague": "peer"}  # a connection source → the model's source
+LEADERSHIP = ("board", "c_suite", "evp", "vp", "director")  # peers are linked at these levels
+MAX_TEAM = 15  # a larger group under one manager is not one team: its peers are not linked
+FORMER_COLLEAGUES = 3  # each person's former colleagues: the ones they overlapped with longest
+MIN_OVERLAP_DAYS = 90
+CHUNK = 900  # ids per IN (…) when reading the edges of some people only
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass
@@ -56,6 +73,8 @@ class RelationshipGraph:
     offset: int  # seller nodes start here
     as_of: dt.date
     model: StrengthModel
+    sellers: int = 0  # the largest seller id when read
+    stats: dict[str, int] = field(default_factory=dict)  # pieces read, by source
 
     def seller_node(self, seller_id: int) -> int:
         return self.offset + seller_id
@@ -64,30 +83,336 @@ class RelationshipGraph:
         return ("seller", node - self.offset) if node >= self.offset else ("person", node)
 
 
-def _int_columns(conn: Connection, stmt: Any, chunk: int = 500_000) -> list[np.ndarray]:
-    """Integer columns of a large result as arrays, read in chunks (no list of rows in between)."""
-    parts: list[np.ndarray] = []
-    width = len(stmt.selected_columns)
-    result = conn.execution_options(stream_results=True).execute(stmt)
-    for rows in result.partitions(chunk):
-        flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
-        parts.append(flat.reshape(-1, width))
-    table = np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.int64)
-    return [table[:, i] for i in range(width)]
+@dataclass
+class _Pieces:
+    """A reading of the database (only the edges of ``persons`` when given) and the pieces of
+    evidence it found, as parallel arrays: node a, node b, the piece's strength."""
+
+    conn: Connection
+    model: StrengthModel
+    as_of: dt.date
+    offset: int
+    persons: Ints | None = None
+    a: list[Ints] = field(default_factory=list)
+    b: list[Ints] = field(default_factory=list)
+    p: list[Floats] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)
+
+    def add(self, source: str, a: Ints, b: Ints, pieces: Floats) -> None:
+        self.a.append(a)
+        self.b.append(b)
+        self.p.append(pieces)
+        self.stats[source] = self.stats.get(source, 0) + len(a)
+
+    def arrays(self) -> tuple[Ints, Ints, Floats]:
+        if not self.a:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(self.a), np.concatenate(self.b), np.concatenate(self.p)
 
 
-def _days(as_of: dt.date, values: Iterable[object]) -> np.ndarray:
-    out = []
-    for v in values:
-        if v is None:
-            out.append(np.nan)
+def _ages(as_of: dt.date, days: Ints) -> Floats:
+    """Day numbers as days before ``as_of`` (NaN where there is no date)."""
+    ages = (day_of(as_of) - days).astype(np.float64)
+    ages[days == NULL] = np.nan
+    return ages
+
+
+def _in_chunks(persons: Ints | None) -> Iterator[list[int] | None]:
+    if persons is None:
+        yield None
+        return
+    for start in range(0, len(persons), CHUNK):
+        yield persons[start : start + CHUNK].tolist()
+
+
+def _groups(keys: Ints) -> tuple[Ints, Ints]:
+    """For keys sorted: where each run of equal keys starts, and its length."""
+    start = np.ones(len(keys), dtype=bool)
+    start[1:] = keys[1:] != keys[:-1]
+    at = np.flatnonzero(start)
+    return at, np.diff(np.append(at, len(keys)))
+
+
+def _connections(out: _Pieces) -> None:
+    conn, model, as_of, offset, persons = out.conn, out.model, out.as_of, out.offset, out.persons
+    origin = func.coalesce(Link.seller_id + offset, Link.from_person_id)
+    for source in conn.execute(select(Link.source).distinct()).scalars():
+        kind = CONNECTION_SOURCES.get(source, source)
+        dated = kind not in ONCE  # a dated kind: how long ago, computed by the database
+        columns = [origin, Link.person_id, func.coalesce(Link.count, 1)]
+        if dated:
+            columns.append(day_number(conn, Link.last_seen))
+        for chunk in _in_chunks(persons):
+            where = [Link.source == source, origin.is_not(None)]
+            if chunk is not None:
+                where.append(or_(Link.person_id.in_(chunk), Link.from_person_id.in_(chunk)))
+            cols = read_ints(conn, select(*columns).where(*where))
+            ages = _ages(as_of, cols[3]) if dated else None
+            pieces = piece_array(model, kind, age_days=ages, counts=cols[2], size=len(cols[0]))
+            out.add(kind, cols[0], cols[1], pieces)
+
+
+def _touches(out: _Pieces) -> None:
+    """Meetings, calls, emails and events: one piece per (kind, seller, person), from how often
+    and how recently — grouped on arrays, not by the database."""
+    conn, model, as_of, offset, persons = out.conn, out.model, out.as_of, out.offset, out.persons
+    until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    code = case(*((Activity.kind == k, i) for i, k in enumerate(KINDS)), else_=-1)
+    ids, seller, kind, day = read_ints(
+        conn,
+        select(Activity.id, Activity.seller_id, code, day_number(conn, Activity.occurred_at)).where(
+            Activity.seller_id.is_not(None),
+            Activity.occurred_at < until,
+            Activity.kind.in_(KINDS),
+        ),
+    )
+    if not len(ids):
+        return
+    size = int(ids.max()) + 1
+    seller_of = np.full(size, -1, dtype=np.int64)
+    seller_of[ids] = seller
+    kind_of = np.zeros(size, dtype=np.int64)
+    kind_of[ids] = kind
+    day_at = np.zeros(size, dtype=np.int64)
+    day_at[ids] = day
+    del ids, seller, kind, day
+    for chunk in _in_chunks(persons):
+        stmt = select(ActivityPerson.activity_id, ActivityPerson.person_id)
+        if chunk is not None:
+            stmt = stmt.where(ActivityPerson.person_id.in_(chunk))
+        activity, person = read_ints(conn, stmt)
+        activity_ok = activity < size
+        activity, person = activity[activity_ok], person[activity_ok]
+        who = seller_of[activity]
+        mine = who >= 0
+        activity, person, who = activity[mine], person[mine], who[mine]
+        width = int(person.max()) + 1 if len(person) else 1
+        key = (kind_of[activity] * (int(who.max(initial=0)) + 1) + who) * width + person
+        keys, counts, last = _count_and_latest(key, day_at[activity])
+        del activity, person, who, key
+        pair, person = np.divmod(keys, width)
+        kinds, sellers = np.divmod(pair, int(seller_of.max()) + 1)
+        ages = _ages(as_of, last)
+        for i, name in enumerate(KINDS):
+            at = kinds == i
+            if at.any():
+                pieces = piece_array(model, name, age_days=ages[at], counts=counts[at])
+                out.add(name, sellers[at] + offset, person[at], pieces)
+
+
+def _count_and_latest(key: Ints, day: Ints) -> tuple[Ints, Ints, Ints]:
+    """Per distinct key: the key, how many rows, and the latest day. The day rides in the low
+    bits of the sort key when it fits (one sort of plain integers, no argsort)."""
+    if not len(key):
+        return key, key, key
+    low = int(day.min())
+    span = int(day.max()) - low + 1
+    bits = max(1, span.bit_length())
+    if int(key.max()).bit_length() + bits <= 62:
+        packed = np.sort((key << bits) | (day - low))
+        keys = packed >> bits
+        at, counts = _groups(keys)
+        ends = at + counts - 1
+        return keys[at], counts, (packed[ends] & ((1 << bits) - 1)) + low
+    order = np.lexsort((day, key))
+    keys, days = key[order], day[order]
+    at, counts = _groups(keys)
+    return keys[at], counts, days[at + counts - 1]
+
+
+def _roles(out: _Pieces) -> None:
+    """Contact roles: the opportunity's owner and each person with a role on it (once a pair)."""
+    conn, model, offset, persons = out.conn, out.model, out.offset, out.persons
+    owner, person = read_ints(
+        conn,
+        select(Opportunity.owner_id, ContactRole.person_id)
+        .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
+        .where(Opportunity.owner_id.is_not(None)),
+    )
+    width = int(person.max(initial=0)) + 1
+    pairs = np.unique(owner * width + person)
+    owner, person = np.divmod(pairs, width)
+    keep = _touching(persons, person)
+    out.add(
+        "crm_role",
+        owner[keep] + offset,
+        person[keep],
+        piece_array(model, "crm_role", size=int(keep.sum())),
+    )
+
+
+def _touching(persons: Ints | None, *columns: Ints) -> npt.NDArray[np.bool_]:
+    """Which rows have one of ``persons`` in any of ``columns`` (all rows without a filter)."""
+    if persons is None:
+        return np.ones(len(columns[0]), dtype=bool)
+    hit = np.zeros(len(columns[0]), dtype=bool)
+    for column in columns:
+        hit |= np.isin(column, persons)
+    return hit
+
+
+LINE_SOURCES = ("crm", "confirmed", "inferred")
+
+
+def _lines(conn: Connection) -> tuple[Ints, Ints, Floats, Ints]:
+    """Every effective reporting line: person, manager, how sure (1 when known), and whether
+    the person sits in a leadership team (for peers). The org chart's line where Crestline
+    completed it (confirmed, else the CRM's, else inferred); the CRM's for anyone else."""
+    level = case(*((PersonInsight.seniority == s, 1) for s in LEADERSHIP), else_=0)
+    source = case(
+        *((PersonInsight.line_source == s, i) for i, s in enumerate(LINE_SOURCES)), else_=2
+    )
+    person, manager, how, sure, leader = read_ints(
+        conn,
+        select(
+            PersonInsight.person_id,
+            PersonInsight.manager_id,
+            source,
+            func.coalesce(func.round(PersonInsight.line_confidence * 1000), 0),
+            level,
+        ).where(PersonInsight.manager_id.is_not(None)),
+    )
+    confidence = np.where(how < 2, 1.0, np.clip(sure / 1000.0, 0.05, 1.0))
+    outside = ~select(PersonInsight.person_id).where(PersonInsight.person_id == Person.id).exists()
+    crm_person, crm_manager = read_ints(
+        conn,
+        select(
+            Person.id,
+            func.coalesce(
+                select(PersonAssessment.manager_id)
+                .where(PersonAssessment.person_id == Person.id)
+                .scalar_subquery(),
+                Person.reports_to_id,
+            ),
+        ).where(
+            outside,
+            or_(
+                Person.reports_to_id.is_not(None),
+                Person.id.in_(
+                    select(PersonAssessment.person_id).where(
+                        PersonAssessment.manager_id.is_not(None)
+                    )
+                ),
+            ),
+        ),
+    )
+    return (
+        np.concatenate([person, crm_person]),
+        np.concatenate([manager, crm_manager]),
+        np.concatenate([confidence, np.ones(len(crm_person))]),
+        np.concatenate([leader, np.zeros(len(crm_person), dtype=np.int64)]),
+    )
+
+
+def _chart(out: _Pieces) -> None:
+    """Reporting lines (weighed by how sure the line is) and peers in leadership teams."""
+    conn, model, persons = out.conn, out.model, out.persons
+    person, manager, confidence, leader = _lines(conn)
+    keep = _touching(persons, person, manager) & (manager >= 0)
+    pieces = piece_array(model, "manager", size=int(keep.sum())) * confidence[keep]
+    out.add("manager", person[keep], manager[keep], pieces)
+    team = leader == 1
+    a, b = _pairs_within(manager[team], person[team], MAX_TEAM)
+    keep = _touching(persons, a, b)
+    out.add("peer", a[keep], b[keep], piece_array(model, "peer", size=int(keep.sum())))
+
+
+def _pairs_within(group: Ints, member: Ints, largest: int) -> tuple[Ints, Ints]:
+    """Every pair of members of the same group, for groups of 2 to ``largest`` members."""
+    order = np.argsort(group, kind="stable")
+    group, member = group[order], member[order]
+    at, sizes = _groups(group)
+    left: list[Ints] = []
+    right: list[Ints] = []
+    for size in range(2, largest + 1):
+        starts = at[sizes == size]
+        if not len(starts):
             continue
-        day = v.date() if isinstance(v, dt.datetime) else v
-        if isinstance(day, str):
-            day = dt.date.fromisoformat(day[:10])
-        assert isinstance(day, dt.date)
-        out.append(float((as_of - day).days))
-    return np.asarray(out, dtype=np.float64)
+        i, j = np.triu_indices(size, 1)
+        left.append(member[(starts[:, None] + i[None, :]).ravel()])
+        right.append(member[(starts[:, None] + j[None, :]).ravel()])
+    if not left:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(left), np.concatenate(right)
+
+
+def _former_colleagues(out: _Pieces) -> None:
+    """People who worked at the same company at the same time (at least ``MIN_OVERLAP_DAYS``):
+    each linked to the ``FORMER_COLLEAGUES`` whose time there overlapped longest."""
+    conn, model, persons = out.conn, out.model, out.persons
+    person, account, start, end = read_ints(
+        conn,
+        select(
+            PastEmployment.person_id,
+            func.coalesce(PastEmployment.account_id, -1),
+            day_number(conn, PastEmployment.started_on),
+            day_number(conn, PastEmployment.ended_on),
+        ).order_by(PastEmployment.id),
+    )
+    if not len(person):
+        return
+    employer = account.copy()
+    unnamed = np.flatnonzero(account < 0)
+    if len(unnamed):  # no account: the company's name, in lower case, is the employer
+        names = (
+            conn.execute(
+                select(func.lower(PastEmployment.company_name)).order_by(PastEmployment.id)
+            )
+            .scalars()
+            .all()
+        )
+        codes: dict[str, int] = {}
+        for row in unnamed.tolist():
+            employer[row] = -1 - codes.setdefault(str(names[row]).strip(), len(codes))
+    known = (start != NULL) & (end != NULL)
+    order = np.argsort(employer, kind="stable")
+    at, sizes = _groups(employer[order])
+    a: list[Ints] = []
+    b: list[Ints] = []
+    overlap: list[Ints] = []
+    for first, size in zip(at[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        rows = order[first : first + size]
+        i, j = np.triu_indices(size, 1)
+        ri, rj = rows[i], rows[j]
+        both = np.minimum(end[ri], end[rj]) - np.maximum(start[ri], start[rj])
+        both = np.where(known[ri] & known[rj], both, MIN_OVERLAP_DAYS)  # no dates: the least
+        ok = (both >= MIN_OVERLAP_DAYS) & (person[ri] != person[rj])
+        a.append(person[ri][ok])
+        b.append(person[rj][ok])
+        overlap.append(both[ok])
+    if not a:
+        return
+    left, right, days = np.concatenate(a), np.concatenate(b), np.concatenate(overlap)
+    # each person keeps the longest overlaps; a pair is kept when either side keeps it
+    who = np.concatenate([left, right])
+    other = np.concatenate([right, left])
+    length = np.concatenate([days, days])
+    order = np.lexsort((-length, who))
+    who, other = who[order], other[order]
+    at, sizes = _groups(who)
+    rank = np.arange(len(who)) - np.repeat(at, sizes)
+    chosen = rank < FORMER_COLLEAGUES
+    lo = np.minimum(who[chosen], other[chosen])
+    hi = np.maximum(who[chosen], other[chosen])
+    width = int(hi.max(initial=0)) + 1
+    lo, hi = np.divmod(np.unique(lo * width + hi), width)
+    keep = _touching(persons, lo, hi)
+    out.add("alumni", lo[keep], hi[keep], piece_array(model, "alumni", size=int(keep.sum())))
+
+
+def read_pieces(
+    conn: Connection,
+    *,
+    as_of: dt.date,
+    model: StrengthModel,
+    offset: int,
+    persons: Ints | None = None,
+) -> _Pieces:
+    """Every piece of evidence (only those touching ``persons`` when given), as arrays."""
+    out = _Pieces(conn, model, as_of, offset, persons)
+    for source in (_connections, _touches, _roles, _chart, _former_colleagues):
+        source(out)
+    return out
 
 
 def build_graph(
@@ -97,84 +422,30 @@ def build_graph(
     model = model or StrengthModel()
     top_person = conn.execute(select(func.max(Person.id))).scalar() or 0
     top_seller = conn.execute(select(func.max(Seller.id))).scalar() or 0
-    offset = top_person + 1
-    a: list[np.ndarray] = []
-    b: list[np.ndarray] = []
-    p: list[np.ndarray] = []
+    offset = top_person + max(1_000, top_person // 10) + 1  # room for people imported later
+    pieces = read_pieces(conn, as_of=as_of, model=model, offset=offset)
+    a, b, p = pieces.arrays()
+    del pieces.a, pieces.b, pieces.p
+    graph = CsrGraph.from_pieces(offset + top_seller + 1, a, b, p, cap=model.cap)
+    return RelationshipGraph(graph, offset, as_of, model, top_seller, pieces.stats)
 
-    def add(left: list[int], right: list[int], pieces: np.ndarray) -> None:
-        a.append(np.asarray(left, dtype=np.int64))
-        b.append(np.asarray(right, dtype=np.int64))
-        p.append(pieces)
 
-    origin = func.coalesce(Link.seller_id + offset, Link.from_person_id)
-    for source in conn.execute(select(Link.source).distinct()).scalars():
-        kind = CONNECTION_SOURCES.get(source, source)
-        where = (Link.source == source, origin.is_not(None))
-        ids = _int_columns(
-            conn, select(origin, Link.person_id, func.coalesce(Link.count, 1)).where(*where)
-        )
-        ages = None
-        if kind not in ONCE:  # a dated kind: how long ago, row by row (these sources are small)
-            ages = _days(as_of, conn.execute(select(Link.last_seen).where(*where)).scalars())
-        pieces = piece_array(model, kind, age_days=ages, counts=ids[2], size=len(ids[0]))
-        a.append(ids[0])
-        b.append(ids[1])
-        p.append(pieces)
-    until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
-    for kind in KINDS:
-        touches = conn.execute(
-            select(
-                Activity.seller_id,
-                ActivityPerson.person_id,
-                func.count(),
-                func.max(Activity.occurred_at),
-            )
-            .join(ActivityPerson, ActivityPerson.activity_id == Activity.id)
-            .where(
-                Activity.kind == kind,
-                Activity.seller_id.is_not(None),
-                Activity.occurred_at < until,
-            )
-            .group_by(Activity.seller_id, ActivityPerson.person_id)
-        ).all()
-        touches = [t for t in touches if t[0] is not None]
-        if touches:
-            pieces = piece_array(
-                model,
-                kind,
-                age_days=_days(as_of, [t[3] for t in touches]),
-                counts=np.asarray([t[2] for t in touches], dtype=np.int64),
-            )
-            add([offset + (t[0] or 0) for t in touches], [t[1] for t in touches], pieces)
-    roles = conn.execute(
-        select(Opportunity.owner_id, ContactRole.person_id)
-        .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
-        .where(Opportunity.owner_id.is_not(None))
-        .group_by(Opportunity.owner_id, ContactRole.person_id)
-    ).all()
-    roles = [r for r in roles if r[0] is not None]
-    if roles:
-        add(
-            [offset + (r[0] or 0) for r in roles],
-            [r[1] for r in roles],
-            piece_array(model, "crm_role", size=len(roles)),
-        )
-    lines: dict[int, int] = {}
-    for query in (
-        select(Person.id, Person.reports_to_id),
-        select(PersonAssessment.person_id, PersonAssessment.manager_id),
-    ):
-        lines.update((pid, man) for pid, man in conn.execute(query) if man is not None)
-    if lines:
-        add(list(lines), list(lines.values()), piece_array(model, "manager", size=len(lines)))
-    if a:
-        lo, hi, strength = combine(np.concatenate(a), np.concatenate(b), np.concatenate(p), model)
-    else:
-        lo = hi = np.zeros(0, dtype=np.int64)
-        strength = np.zeros(0)
-    graph = CsrGraph.from_edges(offset + top_seller + 1, lo, hi, strength)
-    return RelationshipGraph(graph, offset, as_of, model)
+def update_graph(
+    conn: Connection, rg: RelationshipGraph, persons: Iterable[int]
+) -> RelationshipGraph | None:
+    """``rg`` with the edges of ``persons`` read again (their data changed); None when the graph
+    cannot hold the change (a person or seller beyond its size): read it all again then."""
+    changed = np.unique(np.fromiter(persons, dtype=np.int64))
+    top_seller = conn.execute(select(func.max(Seller.id))).scalar() or 0
+    if top_seller > rg.sellers or (len(changed) and int(changed[-1]) >= rg.offset):
+        return None
+    if not len(changed):
+        return rg
+    pieces = read_pieces(conn, as_of=rg.as_of, model=rg.model, offset=rg.offset, persons=changed)
+    a, b, p = pieces.arrays()
+    fresh = CsrGraph.from_pieces(rg.graph.nodes, a, b, p, cap=rg.model.cap)
+    graph = rg.graph.replaced(changed, fresh)
+    return RelationshipGraph(graph, rg.offset, rg.as_of, rg.model, rg.sellers, pieces.stats)
 
 
 def hop_evidence(conn: Connection, rg: RelationshipGraph, left: int, right: int) -> list[Evidence]:
@@ -195,7 +466,8 @@ def hop_evidence(conn: Connection, rg: RelationshipGraph, left: int, right: int)
             | ((Link.from_person_id == id_r) & (Link.person_id == id_l))
         )
     for source, first, last, count in conn.execute(links):
-        out.append(Evidence(CONNECTION_SOURCES.get(source, source), first, last, count or 1))
+        kind = CONNECTION_SOURCES.get(source, source)  # an undated kind: since when, no last
+        out.append(Evidence(kind, first, None if kind in ONCE else last, count or 1))
     if kind_l == "seller":
         until = dt.datetime.combine(rg.as_of + dt.timedelta(days=1), dt.time())
         for kind, count, first, last in conn.execute(
@@ -223,12 +495,83 @@ def hop_evidence(conn: Connection, rg: RelationshipGraph, left: int, right: int)
         if deals:
             out.append(Evidence("crm_role", count=int(deals)))
     else:
-        managers = conn.execute(
-            select(Person.id, Person.reports_to_id).where(Person.id.in_([id_l, id_r]))
-        ).all()
-        if any({pid, man} == {id_l, id_r} for pid, man in managers):
-            out.append(Evidence("manager"))
+        out.extend(_chart_evidence(conn, id_l, id_r))
+        out.extend(_alumni_evidence(conn, id_l, id_r))
     return out
+
+
+def _line(conn: Connection, person: int) -> tuple[int | None, str, float]:
+    """A person's effective reporting line: manager, where it comes from, how sure."""
+    row = conn.execute(
+        select(
+            PersonInsight.manager_id, PersonInsight.line_source, PersonInsight.line_confidence
+        ).where(PersonInsight.person_id == person)
+    ).first()
+    if row is not None:
+        source = row[1] or "crm"
+        return row[0], source, 1.0 if source in ("crm", "confirmed") else float(row[2] or 0.05)
+    confirmed = conn.execute(
+        select(PersonAssessment.manager_id).where(PersonAssessment.person_id == person)
+    ).scalar()
+    crm = conn.execute(select(Person.reports_to_id).where(Person.id == person)).scalar()
+    return (confirmed, "confirmed", 1.0) if confirmed else (crm, "crm", 1.0)
+
+
+def _chart_evidence(conn: Connection, a: int, b: int) -> list[Evidence]:
+    """A reporting line between the two, or the same manager in a leadership team."""
+    line_a, line_b = _line(conn, a), _line(conn, b)
+    for (manager, source, sure), other in ((line_a, b), (line_b, a)):
+        if manager == other:
+            detail = {
+                "crm": None,
+                "confirmed": "confirmed by our team",
+                "inferred": f"inferred by Crestline, {sure:.0%} sure",
+            }.get(source)
+            return [Evidence("manager", confidence=max(0.05, min(sure, 1.0)), detail=detail)]
+    if line_a[0] is not None and line_a[0] == line_b[0]:
+        levels = dict(
+            conn.execute(
+                select(PersonInsight.person_id, PersonInsight.seniority).where(
+                    PersonInsight.person_id.in_([a, b])
+                )
+            ).all()
+        )
+        if all(levels.get(p) in LEADERSHIP for p in (a, b)):
+            boss = conn.execute(select(Person.full_name).where(Person.id == line_a[0])).scalar()
+            return [Evidence("peer", detail=f"both report to {boss}")]
+    return []
+
+
+def _alumni_evidence(conn: Connection, a: int, b: int) -> list[Evidence]:
+    """A former employer in common, with the time they were both there."""
+    jobs = conn.execute(
+        select(
+            PastEmployment.person_id,
+            PastEmployment.account_id,
+            func.lower(PastEmployment.company_name),
+            PastEmployment.company_name,
+            PastEmployment.started_on,
+            PastEmployment.ended_on,
+        ).where(PastEmployment.person_id.in_([a, b]))
+    ).all()
+    best: tuple[int, Evidence] | None = None
+    for x in (j for j in jobs if j[0] == a):
+        for y in (j for j in jobs if j[0] == b):
+            same = x[1] == y[1] if x[1] is not None and y[1] is not None else x[2] == y[2]
+            if not same:
+                continue
+            if None in (x[4], x[5], y[4], y[5]):
+                days, since, until = MIN_OVERLAP_DAYS, None, None
+            else:
+                since, until = max(x[4], y[4]), min(x[5], y[5])
+                days = (until - since).days
+            if days < MIN_OVERLAP_DAYS:
+                continue
+            years = f", {since.year}–{until.year}" if since and until else ""
+            evidence = Evidence("alumni", detail=f"{x[3]}{years}")
+            if best is None or days > best[0]:
+                best = (days, evidence)
+    return [best[1]] if best else []
 
 
 def _as_date(value: object) -> dt.date | None:

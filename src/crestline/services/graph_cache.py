@@ -1,0 +1,165 @@
+"""The relationship graph kept in memory between requests (the web app), brought up to date when
+the database changes.
+
+Reading the whole graph costs seconds on a large database, a path query milliseconds: a
+long-running process keeps one graph and, before answering, compares a cheap stamp of the
+database (the largest ids and the latest writes of every table the graph is read from, each an
+index look-up). When the stamp moved, it finds the people whose data changed since the graph was
+read — rows added after the ids it saw, rows written after the time it read — and re-reads only
+their edges (:func:`~crestline.services.relationship_graph.update_graph`). A change too large to
+patch (over a quarter of the people, or a new seller beyond the graph's size), or a new day
+(recency is re-weighed), reads everything again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Connection, func, or_, select
+
+from crestline.db.arrays import Ints, read_ints
+from crestline.db.models import (
+    AccountInsight,
+    Activity,
+    ActivityPerson,
+    ContactRole,
+    ImportRun,
+    Opportunity,
+    PastEmployment,
+    Person,
+    PersonAssessment,
+    PersonInsight,
+    Seller,
+)
+from crestline.db.models import Connection as Link
+from crestline.services.relationship_graph import RelationshipGraph, build_graph, update_graph
+
+Stamp = tuple[object, ...]
+MARGIN = dt.timedelta(seconds=5)  # rows written this close before a read are read again
+LARGEST_UPDATE = 0.25  # of all people: a larger change reads everything again
+
+
+def data_stamp(conn: Connection) -> Stamp:
+    """What changes whenever anything the graph is read from changes."""
+    return tuple(
+        conn.execute(select(*(func.max(c) for c in columns))).one()
+        for columns in (
+            (ImportRun.id, ImportRun.finished_at),
+            (Link.id,),
+            (Activity.id,),
+            (ContactRole.id,),
+            (Person.id,),
+            (PastEmployment.id,),
+            (Seller.id,),
+            (PersonAssessment.updated_at,),
+            (AccountInsight.computed_at,),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Where the database stood when the graph was read: the largest ids, and the time."""
+
+    at: dt.datetime
+    connection: int
+    activity: int
+    role: int
+    person: int
+    employment: int
+
+    @classmethod
+    def now(cls, conn: Connection, margin: dt.timedelta = MARGIN) -> Marks:
+        at = dt.datetime.now(dt.UTC).replace(tzinfo=None) - margin
+        ids = [
+            conn.execute(select(func.coalesce(func.max(column), 0))).scalar_one()
+            for column in (Link.id, Activity.id, ContactRole.id, Person.id, PastEmployment.id)
+        ]
+        return cls(at, *ids)
+
+
+def changed_people(conn: Connection, since: Marks) -> Ints:
+    """The people whose edges may have changed since ``since``: in a connection, meeting or
+    deal added or rewritten after it, written themselves, corrected, or in an org chart
+    Crestline recomputed."""
+    at = since.at
+    queries = (
+        select(Link.person_id, func.coalesce(Link.from_person_id, -1)).where(
+            Link.id > since.connection
+        ),
+        select(ActivityPerson.person_id)
+        .join(Activity, Activity.id == ActivityPerson.activity_id)
+        .where(or_(Activity.id > since.activity, Activity.updated_at >= at)),
+        select(ContactRole.person_id)
+        .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
+        .where(
+            or_(
+                ContactRole.id > since.role,
+                ContactRole.updated_at >= at,
+                Opportunity.updated_at >= at,
+            )
+        ),
+        select(Person.id).where(or_(Person.id > since.person, Person.updated_at >= at)),
+        select(PersonAssessment.person_id).where(PersonAssessment.updated_at >= at),
+        select(PastEmployment.person_id).where(PastEmployment.id > since.employment),
+        select(PersonInsight.person_id)
+        .join(AccountInsight, AccountInsight.account_id == PersonInsight.account_id)
+        .where(AccountInsight.computed_at >= at),
+    )
+    found = [column for query in queries for column in read_ints(conn, query)]
+    if not found:
+        return np.zeros(0, dtype=np.int64)
+    ids = np.unique(np.concatenate(found))
+    return ids[ids >= 0]
+
+
+class GraphCache:
+    """One graph for a long-running process, safe to share between request threads."""
+
+    def __init__(
+        self,
+        build: Callable[..., RelationshipGraph] = build_graph,
+        *,
+        margin: dt.timedelta = MARGIN,
+    ) -> None:
+        self._build = build
+        self._margin = margin
+        self._lock = threading.Lock()
+        self._graph: RelationshipGraph | None = None
+        self._stamp: Stamp | None = None
+        self._marks: Marks | None = None
+        self.builds = 0  # full reads so far
+        self.updates = 0  # updates of some people's edges so far
+        self.last_seconds = 0.0  # how long the last read or update took
+
+    def graph(self, conn: Connection, *, as_of: dt.date) -> RelationshipGraph:
+        """The graph as of ``as_of``, brought up to date when the database changed."""
+        stamp = data_stamp(conn)
+        with self._lock:
+            current = self._graph
+            if current is not None and current.as_of == as_of and stamp == self._stamp:
+                return current
+            started = time.perf_counter()
+            marks = Marks.now(conn, self._margin)
+            fresh = None
+            if current is not None and current.as_of == as_of and self._marks is not None:
+                people = changed_people(conn, self._marks)
+                everyone = conn.execute(select(func.count()).select_from(Person)).scalar_one()
+                if len(people) <= LARGEST_UPDATE * max(everyone, 1):
+                    fresh = update_graph(conn, current, people.tolist())
+                    self.updates += fresh is not None
+            if fresh is None:
+                fresh = self._build(conn, as_of=as_of)
+                self.builds += 1
+            self._graph, self._stamp, self._marks = fresh, stamp, marks
+            self.last_seconds = time.perf_counter() - started
+            return fresh
+
+    def forget(self) -> None:
+        with self._lock:
+            self._graph = self._stamp = self._marks = None
