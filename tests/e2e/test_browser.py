@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import subprocess
@@ -10,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,25 +142,48 @@ def test_import_page_in_a_real_browser(server: str, browser: object, tmp_path: P
     page.close()
 
 
-def test_account_decision_makers_in_a_real_browser(server: str, browser: object) -> None:
-    import base64
-    import json
-
-    from playwright.sync_api import Browser, expect
-
-    assert isinstance(browser, Browser)
+def largest_account(server: str) -> dict[str, Any]:
     request = urllib.request.Request(
         f"{server}/api/v1/accounts?limit=100",
         headers={"Authorization": "Basic " + base64.b64encode(b"admin:crestline").decode()},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         items = json.load(response)["items"]
-    account = max(items, key=lambda a: a["people"])  # large enough to be folded by branch
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server}/login?next=/accounts/{account['id']}")
+    return dict(max(items, key=lambda a: a["people"]))
+
+
+def sign_in(page: Any, server: str, path: str) -> None:
+    page.goto(f"{server}/login?next={path}")
     page.fill("input[name=login]", "admin")
     page.fill("input[name=password]", "crestline")
     page.click("button[type=submit]")
+
+
+def docs_screenshot(page: Any, name: str, *, first: str | None, last: str) -> None:
+    """A picture for docs/img of the page from ``first``'s top (the page's top when None) to
+    ``last``'s bottom."""
+    page.evaluate("window.scrollTo(0, 0)")
+    top, bottom = page.evaluate(
+        """([first, last]) => [
+             first ? document.querySelector(first).getBoundingClientRect().top - 12 : 0,
+             document.querySelector(last).getBoundingClientRect().bottom + 16]""",
+        [first, last],
+    )
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    page.screenshot(
+        path=str(DOCS_IMG / name),
+        full_page=True,
+        clip={"x": 0, "y": top, "width": 1280, "height": bottom - top},
+    )
+
+
+def test_account_decision_makers_in_a_real_browser(server: str, browser: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    account = largest_account(server)  # large enough to be folded by branch
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, server, f"/accounts/{account['id']}")
     expect(page.locator("h1")).to_have_text(account["name"])
 
     chart = page.locator("svg.orgchart")
@@ -205,15 +231,48 @@ def test_account_decision_makers_in_a_real_browser(server: str, browser: object)
     dotted = page.locator("svg.orgchart g.edge path[stroke='#1f6fb2'][stroke-dasharray]")
     expect(dotted).to_have_count(1)  # the dotted blue arrow
 
-    page.evaluate("window.scrollTo(0, 0)")
-    bottom = page.evaluate(
-        "() => document.querySelector('#committees').getBoundingClientRect().bottom"
-        " + window.scrollY + 16"
-    )
+    docs_screenshot(page, "account-decision-makers.png", first=None, last="#committees")
+    page.close()
+
+
+def test_warm_paths_in_a_real_browser(server: str, browser: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    account = largest_account(server)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, server, f"/accounts/{account['id']}")
+    panel, pairs = page.locator("#warm-paths"), page.locator("#exec-pairs")
+    expect(panel.locator(".path").first).to_be_visible(timeout=60_000)  # fetched after the page
+    expect(pairs.locator(".pair").first).to_be_visible(timeout=60_000)
+    assert panel.locator("li.target").count() == 5
+    hop = panel.locator("ol.chain .hop").first
+    expect(hop.locator(".hop-arrow")).to_be_visible()
+    expect(hop.locator(".hop-label")).to_have_text(re.compile(r"^.+ · \d\.\d\d$"))
+    assert hop.get_attribute("title")  # the evidence on hover
+    assert panel.locator(".node.ours").count() == panel.locator("ol.chain").count()
+    assert page.locator("#warm-paths .loading").count() == 0
+
+    docs_screenshot(page, "account-warm-paths.png", first="#warm-paths", last="#exec-pairs")
+
+    with page.expect_response(lambda r: "execs_only=true" in r.url) as reloaded:
+        panel.locator("input[name=execs_only]").check()  # the filter reloads the panel in place
+    assert reloaded.value.ok
+    expect(panel).not_to_have_attribute("aria-busy", "true")
+    expect(panel.locator("input[name=execs_only]")).to_be_checked()
+    assert page.url.endswith(f"/accounts/{account['id']}")
+
+    target = panel.locator(".target-head a.who").first
+    name = target.inner_text()
+    target.click()
+    expect(page).to_have_url(re.compile(r"/people/\d+$"))
+    expect(page.locator("h1")).to_have_text(name)
+    expect(page.locator("#person-facts")).to_contain_text(account["name"])
+    expect(page.locator("#power table.factors tr").first).to_be_visible()
+    drawn = page.locator("#warm-paths ol.chain")
+    expect(drawn.first.or_(page.locator("#warm-paths .no-path"))).to_be_visible(timeout=60_000)
+    if drawn.count():
+        expect(drawn.first.locator(".node.end")).to_have_text(name)
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(
-        path=str(DOCS_IMG / "account-decision-makers.png"),
-        full_page=True,
-        clip={"x": 0, "y": 0, "width": 1280, "height": bottom},
-    )
+    page.screenshot(path=str(DOCS_IMG / "person-page.png"), full_page=True)
     page.close()

@@ -26,12 +26,16 @@ from crestline.config import Settings
 from crestline.errors import BadInputError, CrestlineError, PermissionDeniedError
 from crestline.services.accounts import get_account, list_accounts
 from crestline.services.auth import Actor, authenticate
+from crestline.services.graph_cache import GraphCache
 from crestline.services.overview import overview
 from crestline.services.setup import Database, open_db, schema_revision
 from crestline.web import session as cookies
 from crestline.web.account_page import add_account_routes
 from crestline.web.decisions_api import add_decision_api
 from crestline.web.imports import add_import_routes
+from crestline.web.paths_api import add_paths_api
+from crestline.web.paths_page import add_paths_routes
+from crestline.web.person_page import add_person_routes
 from crestline.web.schemas import (
     AccountDetailPublic,
     AccountPagePublic,
@@ -91,6 +95,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
     )
+    app.state.graph_cache = GraphCache()  # one relationship graph for every paths request
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["money"] = _money
@@ -223,6 +228,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         page_actor=Depends(page_actor),
         writing=writing,
     )
+    pages = {"session_dep": Depends(db_session), "page_actor": Depends(page_actor)}
+    add_paths_routes(app, render, **pages)
+    add_person_routes(app, render, **pages)
     add_import_routes(app, settings, render, Depends(page_actor), writer=writer)
 
     # --- API -------------------------------------------------------------------------------
@@ -264,4 +272,5 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     add_decision_api(
         app, session_dep=Depends(db_session), api_actor=Depends(api_actor), writing=writing
     )
+    add_paths_api(app, session_dep=Depends(db_session), api_actor=Depends(api_actor))
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -296,3 +298,74 @@ class InfluencePublic(BaseModel):
     strength: str
     note: str | None
     created_by: str | None
+
+
+# --- warm paths: /api/v1/accounts/{id}/paths, /api/v1/people/{id}/paths, /pairs -----------------
+
+
+class HopPublic(BaseModel):
+    """One introduction of a path: ``from`` knows ``to`` (one of ours is marked ``(ours)``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    via: str = Field(description="the strongest kind of tie: linkedin, meeting, manager …")
+    strength: float = Field(description="0 to 0.95, from the evidence below")
+    evidence: str = Field(description="how they know each other: since when, last contact")
+
+
+class WarmPathPublic(BaseModel):
+    strength: float = Field(description="the product of the hops' strengths")
+    hops: list[HopPublic]
+    note: str | None = Field(None, description="e.g. a peer-level introduction")
+
+
+class PathTargetPublic(BaseModel):
+    id: int
+    name: str
+    title: str | None
+    seniority: str
+
+
+class SellerRefPublic(BaseModel):
+    """One of ours."""
+
+    id: int
+    name: str
+    title: str | None
+
+
+class SharedEventPublic(BaseModel):
+    """An event the target attends where some of our people go too."""
+
+    id: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    place: str | None
+    upcoming: bool
+    ours: list[SellerRefPublic] = Field(description="our people who attend")
+
+
+class TargetPathsPublic(BaseModel):
+    """The best paths to one person, each through a different introducer (none: ``[]``), and
+    the events they attend where our people go: upcoming first, then those of the last year."""
+
+    target: PathTargetPublic
+    paths: list[WarmPathPublic]
+    events: list[SharedEventPublic] = []
+
+
+class PairPathPublic(BaseModel):
+    strength: float
+    hops: list[HopPublic]
+
+
+class ExecutivePairPublic(BaseModel):
+    """One of our executives paired with one of theirs, and the warmest path between them."""
+
+    ours: SellerRefPublic
+    theirs: PathTargetPublic
+    match: str = Field(description="why these two: same function, related functions …")
+    path: PairPathPublic | None

@@ -1,0 +1,86 @@
+"""One person at an account as Crestline reads them: level and function (with what was
+confirmed), reporting line, reports, and power with its factors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from crestline.errors import NotFoundError
+from crestline.services.auth import Actor
+from crestline.services.decision_makers import RankedPerson, decision_makers, resolve_person
+from crestline.services.relationship_graph import RelationshipGraph
+from crestline.services.warm_paths import TargetPaths, warm_paths
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    id: int
+    name: str
+    title: str | None
+
+
+@dataclass(frozen=True)
+class PersonView:
+    account_id: int
+    account_name: str
+    email: str | None
+    linkedin_url: str | None
+    ranked: RankedPerson  # level, function, the title's reading, line, power and its factors
+    confirmed: tuple[str | None, str | None, int | None]  # seniority, function, manager
+    manager: PersonRef | None
+    reports: list[PersonRef]
+    people: int  # at the account
+
+
+def person_view(session: Session, actor: Actor, person_id: int) -> PersonView:
+    """The person ``person_id`` in the actor's scope, from one analysis of their account."""
+    person = resolve_person(session, actor, str(person_id))
+    dm = decision_makers(session, actor, str(person.account_id), committees=False)
+    by_id = {p.id: p for p in dm.people}
+    ranked = by_id.get(person.id)
+    if ranked is None:
+        raise NotFoundError(f"no person with id {person_id} at {dm.account_name}")
+    manager = by_id.get(ranked.manager_id) if ranked.manager_id is not None else None
+    reports = sorted(
+        (p for p in dm.people if p.manager_id == person.id), key=lambda p: (p.rank, p.id)
+    )
+    return PersonView(
+        account_id=dm.account_id,
+        account_name=dm.account_name,
+        email=person.email,
+        linkedin_url=person.linkedin_url,
+        ranked=ranked,
+        confirmed=dm.analysis.inputs.confirmed.get(person.id) or (None, None, None),
+        manager=PersonRef(manager.id, manager.name, manager.title) if manager else None,
+        reports=[PersonRef(p.id, p.name, p.title) for p in reports],
+        people=len(dm.people),
+    )
+
+
+def person_paths(
+    session: Session,
+    actor: Actor,
+    person_id: int,
+    *,
+    from_seller: str | None = None,
+    execs_only: bool = False,
+    k: int = 3,
+    max_hops: int = 4,
+    graph: RelationshipGraph | None = None,
+) -> TargetPaths:
+    """The warm paths to one person in the actor's scope (the options of :func:`warm_paths`)."""
+    person = resolve_person(session, actor, str(person_id))
+    (found,) = warm_paths(
+        session,
+        actor,
+        str(person.account_id),
+        to=str(person.id),
+        from_seller=from_seller,
+        execs_only=execs_only,
+        k=k,
+        max_hops=max_hops,
+        graph=graph,
+    )
+    return found
