@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import random
 from collections import Counter
@@ -185,3 +186,31 @@ def test_salesforce_ids_round_trip() -> None:
     assert len(made) == 18 and made.startswith("003")
     assert to18(to15(made)) == made
     assert make_id("003", 1) != make_id("003", 2)
+
+
+def test_events_draw_executives_our_people_and_strangers() -> None:
+    gen = WorldGenerator(SCALES["small"], 7, password_hasher=lambda p: "x")
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    for batch in gen.batches():
+        for table in ("events", "event_attendees", "truth_people"):
+            rows.setdefault(table, []).extend(batch.rows.get(table, []))
+    events = {r[0]: r for r in rows["events"]}
+    assert 20 <= len(events) <= 30  # ten a year, two years back and half a year ahead
+    days = [dt.date.fromisoformat(str(r[3])) for r in events.values()]
+    assert min(days) >= AS_OF - dt.timedelta(days=730) and max(days) > AS_OF
+    attendees = rows["event_attendees"]
+    cols = COLUMNS["event_attendees"]
+    person, seller = cols.index("person_id"), cols.index("seller_id")
+    assert len({(r[1], r[3], r[5]) for r in attendees}) == len(attendees)  # unique per event
+    assert all(r[1] in events for r in attendees)
+    level = {r[0]: r[2] for r in rows["truth_people"]}
+    people = Counter(level.values())
+    went = Counter(level[r[person]] for r in attendees if r[person] is not None)
+    top = (went["c_suite"] + went["board"]) / (people["c_suite"] + people["board"])
+    bottom = went["individual_contributor"] / people["individual_contributor"]
+    assert top > 10 * bottom  # executives are far more often on the lists
+    ours = [r for r in attendees if r[seller] is not None]
+    strangers = [r for r in attendees if r[seller] is None and r[person] is None]
+    assert ours and strangers
+    with_ours = {r[1] for r in ours}
+    assert len(with_ours) >= 0.7 * len(events)  # our people go to most of them

@@ -20,14 +20,6 @@ from crestline.services.import_salesforce import import_salesforce
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-@pytest.fixture
-def crm(database: Database, tmp_path: Path) -> Database:
-    folder = tmp_path / "sf"
-    shutil.copytree(DATA / "salesforce" / "quirks", folder)
-    import_salesforce(database, LOCAL_ADMIN, folder)
-    return database
-
-
 def test_connections_are_resolved_to_people(crm: Database, tmp_path: Path) -> None:
     path = tmp_path / "Connections.csv"
     shutil.copy(DATA / "linkedin" / "Connections.csv", path)

@@ -74,14 +74,6 @@ def test_split_name(full: str, first: str, last: str) -> None:
     assert split_name(full) == (first, last)
 
 
-@pytest.fixture
-def crm(database: Database, tmp_path: Path) -> Database:
-    sf = tmp_path / "sf"
-    shutil.copytree(DATA / "salesforce" / "quirks", sf)
-    import_salesforce(database, LOCAL_ADMIN, sf)
-    return database
-
-
 def test_calendar_export(crm: Database, tmp_path: Path) -> None:
     path = tmp_path / "cal.ics"
     shutil.copy(DATA / "calendar" / "outlook-export.ics", path)

@@ -10,7 +10,12 @@ import typer
 from crestline.cli.context import state
 from crestline.cli.output import progress_bar
 from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.exports import ExportSummary, export_linkedin, export_salesforce
+from crestline.services.exports import (
+    ExportSummary,
+    export_events,
+    export_linkedin,
+    export_salesforce,
+)
 from crestline.services.setup import build_demo_world, scale_named
 
 demo_app = typer.Typer(
@@ -66,6 +71,8 @@ def demo(
                 ("opportunities", "opportunities"),
                 ("activities", "activities"),
                 ("documents", "documents"),
+                ("events", "events"),
+                ("event_attendees", "event attendees"),
             )
         )
         sys.stderr.write(f"demo world loaded (scale {result.scale}, seed {seed}): {counts}\n")
@@ -111,6 +118,16 @@ def export_linkedin_cmd(
     """Write each seller's connections as LinkedIn exports them: DIR/<email>/Connections.csv."""
     database = state(ctx).database(create=False)
     _written(export_linkedin(database, LOCAL_ADMIN, folder))
+
+
+@export_app.command("events", epilog="Example: crestline --db demo.db demo export events ./lists")
+def export_events_cmd(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write events.csv into."),
+) -> None:
+    """Write the event attendee lists as an organiser shares them: DIR/events.csv."""
+    database = state(ctx).database(create=False)
+    _written(export_events(database, LOCAL_ADMIN, folder))
 
 
 def _written(summary: ExportSummary) -> None:

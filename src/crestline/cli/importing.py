@@ -13,6 +13,7 @@ from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows, progress_counter
 from crestline.services.auth import LOCAL_ADMIN
 from crestline.services.import_activities import import_activities
+from crestline.services.import_events import import_events
 from crestline.services.import_hubspot import import_hubspot
 from crestline.services.import_linkedin import import_linkedin
 from crestline.services.import_salesforce import import_salesforce
@@ -20,7 +21,10 @@ from crestline.services.import_sellers import import_sellers
 from crestline.services.importing import ImportSummary
 
 import_app = typer.Typer(
-    help="Import exports: Salesforce, HubSpot, LinkedIn connections, sellers, activities.",
+    help=(
+        "Import exports: Salesforce, HubSpot, LinkedIn connections, sellers, activities, "
+        "event attendee lists."
+    ),
     no_args_is_help=True,
 )
 
@@ -230,5 +234,42 @@ def hubspot(
         strict=strict,
         errors=errors,
         currency=currency.upper(),
+        fmt=fmt,
+    )
+
+
+@import_app.command(
+    "events",
+    epilog="Example: crestline import events ./summit-2026-attendees.csv --dry-run",
+)
+def events(
+    ctx: typer.Context,
+    file: Path = typer.Argument(
+        ...,
+        metavar="FILE",
+        help="CSV or Excel, one row per attendee: event, date, place, name, company, title.",
+    ),
+    our_company: str | None = typer.Option(
+        None,
+        "--our-company",
+        metavar="NAME",
+        help="Our own company as lists write it [default: known from our people's email domain].",
+    ),
+    dry_run: bool = DRY_RUN,
+    strict: bool = STRICT,
+    errors: Path | None = ERRORS,
+    fmt: Format = FORMAT,
+) -> None:
+    """Import an event attendee list (a conference's, a partner's): attendees matched to our
+    people and to people at accounts; the others are kept as leads."""
+    run(
+        ctx,
+        "events",
+        import_events,
+        file,
+        our_company=our_company,
+        dry_run=dry_run,
+        strict=strict,
+        errors=errors,
         fmt=fmt,
     )

@@ -283,6 +283,61 @@ class ActivityPerson(Base):
     )
 
 
+# --- events: conferences and dinners, and who attends them ----------------------------------
+
+
+class Event(Base):
+    """A conference, a partner dinner: an occasion where our people and theirs meet.
+
+    ``name_key`` is the name folded (case, accents and punctuation ignored): an event is the same
+    event, however its name is written, when its folded name and start date are.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("name_key", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(300))
+    starts_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(32), default="csv")  # csv, xlsx, demo
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class EventAttendee(Base):
+    """Someone on an event's attendee list, as the list names them, and who Crestline thinks
+    they are: one of ours (``seller_id``), a known person (``person_id``), or nobody known yet
+    (both empty; ``account_id`` still says when their company is an account).
+
+    One row per event, folded name and folded company (``name_key``, ``company_key``, empty
+    when the list gives no company).
+    """
+
+    __tablename__ = "event_attendees"
+    __table_args__ = (
+        UniqueConstraint("event_id", "name_key", "company_key"),
+        Index("ix_event_attendees_person_id", "person_id"),
+        Index("ix_event_attendees_seller_id", "seller_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    company_key: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    seller_id: Mapped[int | None] = mapped_column(ForeignKey("sellers.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    match_method: Mapped[str | None] = mapped_column(String(32))  # how they were found
+    match_score: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
 # --- strategic direction ---------------------------------------------------------------------
 
 

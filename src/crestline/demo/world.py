@@ -17,6 +17,7 @@ from crestline.demo import vocab
 from crestline.demo.companies import Company, email_handle, make_companies
 from crestline.demo.deals import AccountView, CausalModel, DealMaker, Offering, hierarchy_index
 from crestline.demo.documents import account_themes, write_documents
+from crestline.demo.events import EVENT_COLUMNS, EventPlanner
 from crestline.demo.orgs import OrgNode, build_org
 from crestline.demo.ourorg import OUR_COMPANY, OUR_DOMAIN, OurPerson, build_our_org, region_of
 from crestline.demo.scales import AS_OF, YEARS, Scale
@@ -162,6 +163,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "text",
         "updated_at",
     ),
+    **EVENT_COLUMNS,
     "truth_people": (
         "person_id",
         "manager_id",
@@ -269,6 +271,7 @@ class WorldGenerator:
             if p.territory:
                 self.teams.setdefault(p.territory, []).append(p)
         self.execs = [p for p in self.ours if p.role in ("ceo", "cro", "executive")]
+        self.events = EventPlanner(seed, scale, self.ours, as_of=AS_OF, stamp=STAMP)
 
     # --- fixed parts ------------------------------------------------------------------------
 
@@ -380,6 +383,8 @@ class WorldGenerator:
         }
         for key, value in facts.items():
             batch.add("truth_facts", (key, json.dumps(value)))
+        for table, rows in self.events.header_rows().items():
+            batch.extend(table, rows)
         return batch
 
     # --- accounts, chunk by chunk -----------------------------------------------------------
@@ -413,6 +418,7 @@ class WorldGenerator:
         local = lexicon(c.language)
         company_short = c.short_name
         used_emails: set[str] = set()
+        roster: list[tuple[int, str, str, str | None, str | None, str, str]] = []
         depth = 0
         for i, node in enumerate(nodes):
             depth = max(depth, node.depth)
@@ -480,6 +486,8 @@ class WorldGenerator:
                 "truth_people",
                 (ids[i], manager, node.seniority, node.function, line_hidden, title_hidden),
             )
+            roster.append((ids[i], first, last, title, email, node.seniority, node.function))
+        batch.extend("event_attendees", self.events.account_rows(c, roster))
         known = self._connections(rng, batch, c, nodes, ids)
         themes = account_themes(rng, c)
         view = AccountView(

@@ -108,3 +108,56 @@ class CompanyMatcher:
 def name_similarity(a: str, b: str) -> float:
     """Similarity of two folded person names in [0, 1] (word order ignored)."""
     return float(fuzz.token_sort_ratio(a, b)) / 100
+
+
+def closest_name(name: str, keys: Iterable[str], threshold: float) -> tuple[str, float] | None:
+    """The folded name among ``keys`` most like ``name`` (word order ignored), with its
+    similarity in [0, 1], when at least ``threshold``."""
+    best = process.extractOne(
+        name, list(keys), scorer=fuzz.token_sort_ratio, score_cutoff=threshold * 100
+    )
+    if best is None:
+        return None
+    return str(best[0]), round(float(best[1]) / 100, 3)
+
+
+FREE_MAIL = frozenset(
+    {"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com"}
+    | {"icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net"}
+    | {"web.de", "t-online.de", "orange.fr", "free.fr", "libero.it"}
+)
+
+
+class OwnCompany:
+    """Whether a company, as a list writes it, is our own organisation.
+
+    Known by its names (``Northbeam Systems``) and by the email domains of our people
+    (``northbeam.io``, free mail excluded): an email at one of them; the folded name without its
+    legal form; or a name whose first words are a domain's stem (``Northbeam``,
+    ``Northbeam Systems Inc.``).
+    """
+
+    def __init__(self, names: Iterable[str], domains: Iterable[str]) -> None:
+        self.keys = {company_key(n) for n in names if n and n.strip()}
+        self.domains = {d.strip().lower() for d in domains if d and d.strip()} - FREE_MAIL
+        self.stems = {domain_stem(d) for d in self.domains} - {""}
+
+    @property
+    def canonical(self) -> str | None:
+        """One key for our company, however a list writes it: its first name's, else a stem."""
+        return min(self.keys or self.stems, default=None)
+
+    def match(self, company: str | None, email_domain: str | None = None) -> str | None:
+        """How the company was recognised as ours (``domain``, ``exact_name``), or None."""
+        if email_domain and email_domain.lower() in self.domains:
+            return "domain"
+        if not company or not company.strip():
+            return None
+        key = company_key(company)
+        if key in self.keys:
+            return "exact_name"
+        squashed = key.replace(" ", "")
+        for stem in self.stems:
+            if key == stem or key.startswith(stem + " ") or squashed == stem.replace(" ", ""):
+                return "domain"
+        return None

@@ -3,6 +3,8 @@
 - UTF-8 with or without a byte order mark; Windows-1252 when the file is not valid UTF-8;
 - LF or CRLF, quoted fields holding new lines or commas;
 - a preamble before the header (LinkedIn's ``Notes:``): the header is found by a predicate;
+- on request, semicolons or tabs instead of commas (Excel's CSV in European locales): the
+  delimiter that splits the first lines most evenly is taken;
 - header names matched case-insensitively, with surrounding spaces and BOMs ignored.
 
 A :class:`Row` knows its spreadsheet row number (the header is row 1 when it is the first line) so
@@ -14,6 +16,8 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +26,7 @@ from typing import Any, Protocol
 from crestline.errors import BadInputError
 
 CHUNK = 1 << 20
+SNIFF_BYTES = 64 << 10
 csv.field_size_limit(1 << 26)
 
 
@@ -40,6 +45,32 @@ def detect_encoding(path: Path) -> str:
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8-sig"
+
+
+def sniff_delimiter(sample: str, candidates: str) -> str:
+    """The candidate that splits the sample's lines into the same number of cells most often
+    (the more cells the better on a tie); the first candidate when none splits anything."""
+    best, best_score = candidates[0], (0, 0)
+    for delimiter in candidates:
+        rows = csv.reader(io.StringIO(sample), delimiter=delimiter)
+        try:
+            widths = Counter(len(r) for r in rows if len(r) > 1)
+        except csv.Error:
+            continue
+        if widths:
+            width, count = widths.most_common(1)[0]
+            if (count, width) > best_score:
+                best, best_score = delimiter, (count, width)
+    return best
+
+
+def _sample(path: Path, encoding: str) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    text = head.decode(encoding, errors="ignore")
+    if len(head) == SNIFF_BYTES and "\n" in text:
+        text = text[: text.rfind("\n")]  # no half line at the end
+    return text
 
 
 class Closable(Protocol):
@@ -102,11 +133,13 @@ def open_table(
     *,
     is_header: Callable[[list[str]], bool] | None = None,
     search_rows: int = 50,
+    delimiters: str = ",",
 ) -> Table:
     """Open ``path`` and position it after its header row.
 
     Without ``is_header`` the first non-blank row is the header; with it, the first of the first
-    ``search_rows`` rows for which it is true (a missing header is a one-line error).
+    ``search_rows`` rows for which it is true (a missing header is a one-line error). With more
+    than one ``delimiters``, the one the file uses is sniffed from its first lines.
     """
     if not path.exists():
         raise BadInputError(f"{path}: no such file")
@@ -116,10 +149,13 @@ def open_table(
         return _open_xlsx(path, is_header=is_header, search_rows=search_rows)
     try:
         encoding = detect_encoding(path)
+        delimiter = delimiters
+        if len(delimiters) > 1:
+            delimiter = sniff_delimiter(_sample(path, encoding), delimiters)
         handle = path.open("r", encoding=encoding, newline="")
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
-    reader = csv.reader(handle)
+    reader = csv.reader(handle, delimiter=delimiter)
     row_number = 0
     try:
         for cells in reader:

@@ -85,9 +85,10 @@ def _write(
     header: Sequence[str],
     rows: Iterable[Sequence[Any]],
     convert: Callable[[Sequence[Any]], Sequence[Any]],
+    encoding: str = "utf-8",
 ) -> int:
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(header)
         for row in rows:
@@ -101,13 +102,18 @@ def _stream(conn: Connection, sql: str) -> Iterable[Sequence[Any]]:
     yield from result
 
 
-def export_salesforce(database: Database, actor: Actor, folder: Path) -> ExportSummary:
+def _start(actor: Actor, folder: Path) -> ExportSummary:
+    """An admin's export into ``folder``, made when missing."""
     require_admin(actor)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BadInputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    summary = ExportSummary(str(folder))
+    return ExportSummary(str(folder))
+
+
+def export_salesforce(database: Database, actor: Actor, folder: Path) -> ExportSummary:
+    summary = _start(actor, folder)
     with database.engine.connect() as conn:
         user = _Ids(conn, "sellers", "005")
         account = _Ids(conn, "accounts", "001")
@@ -419,4 +425,47 @@ def export_linkedin(database: Database, actor: Actor, folder: Path) -> ExportSum
                     )
                     count += 1
             summary.files[str(target.relative_to(folder))] = count
+    return summary
+
+
+EVENTS_HEADER = (
+    "Event Name",
+    "Start Date",
+    "End Date",
+    "Location",
+    "Attendee Name",
+    "Organization",
+    "Job Title",
+    "Email",
+)
+
+
+def export_events(database: Database, actor: Actor, folder: Path) -> ExportSummary:
+    """The event attendee lists as one file an organiser would share, ``DIR/events.csv``: UTF-8
+    with a byte order mark and CRLF, as Excel saves it; one row per attendee; names sometimes
+    ``Last, First`` or with a doctor's title; companies as people write them; emails for some."""
+    summary = _start(actor, folder)
+    rng = random.Random(20_261_014)
+    sql = (
+        "SELECT e.name, e.starts_on, e.ends_on, e.place, a.full_name, "
+        "COALESCE(p.first_name, s.first_name), COALESCE(p.last_name, s.last_name), "
+        "a.company, a.title, a.email FROM event_attendees a JOIN events e ON e.id = a.event_id "
+        "LEFT JOIN people p ON p.id = a.person_id LEFT JOIN sellers s ON s.id = a.seller_id "
+        "ORDER BY e.starts_on, e.id, a.id"
+    )
+
+    def convert(r: Sequence[Any]) -> Sequence[Any]:
+        name, first, last = r[4], r[5], r[6]
+        roll = rng.random()
+        if first and last and roll < 0.12:
+            name = f"{last}, {first}"
+        elif roll > 0.97:
+            name = f"Dr. {name}"
+        company = _company_as_written(rng, r[7]) if r[7] else ""
+        return (r[0], _date(r[1]), _date(r[2]), r[3] or "", name, company, r[8] or "", r[9] or "")
+
+    with database.engine.connect() as conn:
+        summary.files["events.csv"] = _write(
+            folder / "events.csv", EVENTS_HEADER, _stream(conn, sql), convert, "utf-8-sig"
+        )
     return summary
