@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import math
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,42 @@ def test_executive_pairs(capsys: pytest.CaptureFixture[str], small_sqlite_world:
     assert any(p["match"].startswith("same function") for p in found)
     table = run(capsys, "--db", db, "pairs", str(account["id"]))
     assert table.code == 0 and "↔" in table.out
+
+
+def test_paths_show_the_events_where_our_people_meet_the_targets(
+    capsys: pytest.CaptureFixture[str], small_sqlite_world: Path
+) -> None:
+    db = str(small_sqlite_world)
+    account = largest_account(capsys, db)
+    result = run(capsys, "--db", db, "paths", str(account["id"]), "--format", "json")
+    found = json.loads(result.out)
+    assert all(list(t) == ["target", "paths", "events"] for t in found)
+    with_events = [t for t in found if t["events"]]
+    assert with_events, "the demo world puts executives on events where our people go"
+    as_of = dt.date(2026, 9, 30)  # the demo world's date
+    with sqlite3.connect(small_sqlite_world) as conn:
+        for target in with_events:
+            events = target["events"]
+            assert 1 <= len(events) <= 5
+            upcoming = [e["upcoming"] for e in events]
+            assert upcoming == sorted(upcoming, reverse=True)  # upcoming first
+            past = [e["starts_on"] for e in events if not e["upcoming"]]
+            assert past == sorted(past, reverse=True)  # then the latest past ones
+            for e in events:
+                day = dt.date.fromisoformat(e["starts_on"])
+                assert day >= as_of - dt.timedelta(days=365) and e["ours"]
+                listed = {
+                    (person, seller)
+                    for person, seller in conn.execute(
+                        "SELECT person_id, seller_id FROM event_attendees WHERE event_id = ?",
+                        (e["id"],),
+                    )
+                }
+                assert (target["target"]["id"], None) in listed
+                assert all((None, o["id"]) in listed for o in e["ours"])
+    table = run(capsys, "--db", db, "paths", str(account["id"]), "-k", "1")
+    first = with_events[0]
+    shown = first["events"][0]
+    line = next(ln for ln in table.out.splitlines() if ln.strip().startswith("events:"))
+    assert shown["name"] in table.out and " — ours: " in line
+    assert f"{shown['ours'][0]['name']} ({shown['ours'][0]['title']})" in table.out

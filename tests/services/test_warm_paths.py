@@ -1,12 +1,22 @@
-"""Warm paths as a service: peer-level preference for executive targets, on both backends."""
+"""Warm paths as a service: peer-level preference for executive targets, events where our
+people meet the targets, on both backends."""
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+from pathlib import Path
+
 import pytest
+from sqlalchemy import event
 
 from crestline.db.database import Database
 from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.import_events import import_events
 from crestline.services.warm_paths import peer_costs, warm_paths
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+AS_OF = dt.date(2026, 9, 30)
 
 SELLERS = {
     1: ("c_suite", "finance"),
@@ -36,3 +46,95 @@ def test_paths_on_both_backends(small_world: Database) -> None:
         for path in target.paths:
             assert path.hops[0].source.endswith("(ours)")
             assert path.hops[-1].target == target.name
+
+
+@pytest.fixture
+def crm_with_events(crm: Database, tmp_path: Path) -> Database:
+    """The Salesforce quirks export and the three event lists of tests/data/events."""
+    shutil.copytree(DATA / "events", tmp_path / "lists")
+    for name in ("attendees.csv", "attendees-semicolon.csv", "attendees.xlsx"):
+        import_events(crm, LOCAL_ADMIN, tmp_path / "lists" / name)
+    return crm
+
+
+def test_events_where_our_people_meet_the_target(crm_with_events: Database) -> None:
+    with crm_with_events.reader() as session:
+        (lena,) = warm_paths(
+            session, LOCAL_ADMIN, "Nordstern Bank AG", to="Lena Vogel", as_of=AS_OF
+        )
+        later = warm_paths(
+            session, LOCAL_ADMIN, "Nordstern Bank AG", to="Lena Vogel", as_of=dt.date(2027, 4, 1)
+        )[0]
+        siobhan = warm_paths(
+            session,
+            LOCAL_ADMIN,
+            "Nordstern Bank AG",
+            to="Lena Vogel",
+            from_seller="siobhan.oconnor@northbeam.io",
+            as_of=AS_OF,
+        )[0]
+    # upcoming first, then the most recent past ones
+    assert [(e.name, e.starts_on.isoformat(), e.upcoming) for e in lena.events] == [
+        ("Finance Leaders Summit 2026", "2026-10-14", True),
+        ("Banking Tech Dinner", "2026-06-18", False),
+        ("Retail Innovation Forum", "2026-03-03", False),
+    ]
+    summit = lena.events[0]
+    # Jürgen Weiß is on the list too, but no longer active: not shown
+    assert [(o.name, o.title) for o in summit.ours] == [
+        ("José Núñez", "Regional Vice President"),
+        ("Renée Müller", "Chief Revenue Officer"),
+    ]
+    assert (summit.place, summit.ends_on) == ("Frankfurt am Main", dt.date(2026, 10, 15))
+    as_dict = lena.as_dict()
+    assert list(as_dict) == ["target", "paths", "events"]
+    assert as_dict["events"][0] == {
+        "id": summit.id,
+        "name": "Finance Leaders Summit 2026",
+        "starts_on": "2026-10-14",
+        "ends_on": "2026-10-15",
+        "place": "Frankfurt am Main",
+        "upcoming": True,
+        "ours": [
+            {"id": summit.ours[0].id, "name": "José Núñez", "title": "Regional Vice President"},
+            {"id": summit.ours[1].id, "name": "Renée Müller", "title": "Chief Revenue Officer"},
+        ],
+    }
+    # a year on: all past, latest first, and March 2026 is more than a year ago
+    assert [e.name for e in later.events] == ["Finance Leaders Summit 2026", "Banking Tech Dinner"]
+    # with one of ours only, the events where she goes
+    assert [e.name for e in siobhan.events] == ["Retail Innovation Forum"]
+
+
+def test_events_for_all_targets_in_one_query_five_at_most(
+    crm_with_events: Database, tmp_path: Path
+) -> None:
+    rows = ["Event,Date,Name,Company"]
+    for month in range(1, 9):  # Anna Schmidt and Renée Müller at a dinner every month to August
+        for who in ("Anna Schmidt,Nordstern Bank AG", "Renée Müller,Northbeam Systems"):
+            rows.append(f"Monthly Dinner,2026-{month:02d}-20,{who}")
+    (tmp_path / "dinners.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    import_events(crm_with_events, LOCAL_ADMIN, tmp_path / "dinners.csv")
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, sql: str, *args: object) -> None:
+        if "event_attendees" in sql:
+            statements.append(sql)
+
+    event.listen(crm_with_events.engine, "before_cursor_execute", count)
+    try:
+        with crm_with_events.reader() as session:
+            found = warm_paths(session, LOCAL_ADMIN, "Nordstern Bank AG", as_of=AS_OF)
+    finally:
+        event.remove(crm_with_events.engine, "before_cursor_execute", count)
+    assert len(statements) == 1  # one query for every target
+    anna = next(t for t in found if t.name == "Anna Schmidt")
+    assert [(e.name, e.starts_on.isoformat(), e.upcoming) for e in anna.events] == [
+        ("Finance Leaders Summit 2026", "2026-10-14", True),
+        ("CIO Roundtable DACH", "2026-11-12", True),
+        ("Monthly Dinner", "2026-08-20", False),
+        ("Monthly Dinner", "2026-07-20", False),
+        ("Monthly Dinner", "2026-06-20", False),
+    ]
+    lena = next(t for t in found if t.name == "Lena Vogel")
+    assert len(lena.events) == 3

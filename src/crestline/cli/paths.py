@@ -9,6 +9,7 @@ from crestline.cli.output import Format, print_json
 from crestline.services.auth import LOCAL_ADMIN
 from crestline.services.warm_paths import (
     ALTERNATIVES,
+    SharedEvent,
     TargetPaths,
     executive_pairs,
     warm_paths,
@@ -64,8 +65,13 @@ def paths(
 def _print_target(target: TargetPaths) -> None:
     level = target.seniority.replace("_", " ")
     typer.echo(f"{target.name} — {target.title or '(no title)'} [{level}]")
+    for n, event in enumerate(target.events):
+        typer.echo(f"    {'events:' if n == 0 else '       '} {_event_line(event)}")
     if not target.paths:
-        typer.echo(f"    {ALTERNATIVES}\n")
+        if target.events:
+            typer.echo("    no warm path: meet them at an event above, where our people go\n")
+        else:
+            typer.echo(f"    {ALTERNATIVES}\n")
         return
     for n, path in enumerate(target.paths, start=1):
         hops = len(path.hops)
@@ -79,6 +85,12 @@ def _print_target(target: TargetPaths) -> None:
                 f"{hop.evidence})"
             )
     typer.echo("")
+
+
+def _event_line(event: SharedEvent) -> str:
+    when = event.starts_on.isoformat() + (" (upcoming)" if event.upcoming else "")
+    ours = ", ".join(f"{o.name} ({o.title or '-'})" for o in event.ours)
+    return f"{when} {event.name}{f', {event.place}' if event.place else ''} — ours: {ours}"
 
 
 def pairs(

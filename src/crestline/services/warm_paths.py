@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from crestline.db.models import Person, Seller
+from crestline.db.models import Event, EventAttendee, Person, Seller
 from crestline.engines.csr_paths import best_paths
 from crestline.engines.orgchart import PARENT_FUNCTIONS, RANK
 from crestline.engines.paths import MAX_HOPS, K
@@ -37,6 +38,8 @@ EXECUTIVE_LEVELS = ("board", "c_suite", "evp")
 PEER_LEVEL_COST = 0.25  # per level our first person sits below an executive target
 PEER_FUNCTION_COST = 0.15  # when their function differs from the executive target's
 TOP_TARGETS = 5
+EVENTS_PAST_DAYS = 365  # events shown beside the paths: any upcoming, past ones this recent
+EVENTS_SHOWN = 5
 ALTERNATIVES = (
     "no warm path: look for an event they attend where our people go, "
     "or write to them directly about their own priorities (targeted outreach)"
@@ -69,12 +72,44 @@ class WarmPath:
 
 
 @dataclass(frozen=True)
+class OursAttending:
+    id: int
+    name: str
+    title: str | None
+
+
+@dataclass(frozen=True)
+class SharedEvent:
+    """An event a target attends where some of our people go too."""
+
+    id: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    place: str | None
+    upcoming: bool
+    ours: tuple[OursAttending, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+            "place": self.place,
+            "upcoming": self.upcoming,
+            "ours": [{"id": o.id, "name": o.name, "title": o.title} for o in self.ours],
+        }
+
+
+@dataclass(frozen=True)
 class TargetPaths:
     id: int
     name: str
     title: str | None
     seniority: str
     paths: list[WarmPath]
+    events: tuple[SharedEvent, ...] = ()  # events they attend where ours go: a way in too
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,7 +127,65 @@ class TargetPaths:
                 }
                 for p in self.paths
             ],
+            "events": [e.as_dict() for e in self.events],
         }
+
+
+def shared_events(
+    session: Session,
+    targets: Sequence[int],
+    ours: Select[Any],
+    as_of: dt.date,
+) -> dict[int, tuple[SharedEvent, ...]]:
+    """For each target person, the events they attend where one of ``ours`` (a select of seller
+    ids) attends too: upcoming ones first, soonest first, then past ones of the last year, latest
+    first; five at most. One query for all targets."""
+    if not targets:
+        return {}
+    theirs, mine = aliased(EventAttendee), aliased(EventAttendee)
+    rows = session.execute(
+        select(
+            theirs.person_id,
+            Event.id,
+            Event.name,
+            Event.starts_on,
+            Event.ends_on,
+            Event.place,
+            Seller.id,
+            Seller.full_name,
+            Seller.title,
+        )
+        .join(Event, Event.id == theirs.event_id)
+        .join(mine, mine.event_id == Event.id)
+        .join(Seller, Seller.id == mine.seller_id)
+        .where(
+            theirs.person_id.in_(sorted(set(targets))),
+            Event.starts_on >= as_of - dt.timedelta(days=EVENTS_PAST_DAYS),
+            Seller.id.in_(select(ours.subquery())),
+        )
+        .order_by(theirs.person_id, Event.starts_on, Event.id, Seller.full_name, Seller.id)
+    ).all()
+    described: dict[int, tuple[str, dt.date, dt.date | None, str | None]] = {}
+    ours_at: dict[int, dict[int, OursAttending]] = {}
+    attends: dict[int, dict[int, None]] = {}  # person → their events, earliest first
+    for person, eid, name, starts, ends, place, sid, seller, title in rows:
+        described[eid] = (name, starts, ends, place)
+        ours_at.setdefault(eid, {}).setdefault(sid, OursAttending(sid, seller, title))
+        if person is not None:  # always: the query asks for targets' rows
+            attends.setdefault(person, {})[eid] = None
+    events = {
+        eid: SharedEvent(
+            eid, name, starts, ends, place, (ends or starts) >= as_of, tuple(ours_at[eid].values())
+        )
+        for eid, (name, starts, ends, place) in described.items()
+    }
+    out = {}
+    for person, ids in attends.items():
+        theirs_all = [events[e] for e in ids]
+        upcoming = [e for e in theirs_all if e.upcoming]
+        recent = [e for e in reversed(theirs_all) if not e.upcoming]
+        out[person] = tuple([*upcoming, *recent][:EVENTS_SHOWN])
+    return out
 
 
 def resolve_seller(session: Session, key: str) -> Seller:
@@ -167,6 +260,7 @@ def warm_paths(
     ours = np.zeros(rg.graph.nodes, dtype=bool)
     ours[rg.offset :] = True  # none of our people relays a path
     names = _Names(session, rg)
+    events = shared_events(session, [t.id for t in targets], stmt, rg.as_of)
     out = []
     for t in targets:
         costs = peer_costs(sellers, t.seniority, t.function)
@@ -191,7 +285,7 @@ def warm_paths(
             )
             for p in found
         ]
-        out.append(TargetPaths(t.id, t.name, t.title, t.seniority, paths))
+        out.append(TargetPaths(t.id, t.name, t.title, t.seniority, paths, events.get(t.id, ())))
     return out
 
 
