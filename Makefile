@@ -68,7 +68,9 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -x -q -m "not e2e and not postgres"
 
 bench: $(STAMP) system-deps
-	$(BIN)/python benchmarks/bench_demo.py --scale $(BENCH_SCALE)
+	$(BIN)/python benchmarks/bench_demo.py --scale $(BENCH_SCALE) --keep bench-results/world-$(BENCH_SCALE).db
+	$(BIN)/python benchmarks/bench_paths.py --db bench-results/world-$(BENCH_SCALE).db
+	rm -f bench-results/world-$(BENCH_SCALE).db*
 	$(BIN)/python benchmarks/bench_import.py --scale $(BENCH_SCALE)
 	$(BIN)/python benchmarks/bench_decision_makers.py --scale demo
 	$(BIN)/python benchmarks/bench_paths.py --scale $(BENCH_SCALE)

@@ -34,7 +34,7 @@ from crestline.demo.world import COLUMNS, WorldGenerator
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def generation(scale: str, folder: Path) -> dict[str, object]:
+def generation(scale: str, folder: Path, keep: Path | None = None) -> dict[str, object]:
     db = folder / f"{scale}.db"
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -75,7 +75,13 @@ def generation(scale: str, folder: Path) -> dict[str, object]:
             )
         }
     rows = sum(counts.values())
-    db.unlink()
+    if keep is not None:  # for the benchmarks that read a world (bench_paths.py --db)
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.replace(keep)
+    else:
+        db.unlink()
     return {
         "seconds": round(seconds, 1),
         "peak_rss_mb": round(max(peak_kib, before) / 1024, 1),
@@ -158,6 +164,7 @@ def main() -> None:
     parser.add_argument("--scale", default="enterprise", choices=sorted(SCALES))
     parser.add_argument("--insert-rows", type=int, default=500_000)
     parser.add_argument("--skip-generation", action="store_true")
+    parser.add_argument("--keep", type=Path, help="Keep the generated world's database here.")
     args = parser.parse_args()
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)
@@ -171,7 +178,7 @@ def main() -> None:
         print(json.dumps(results["insert"], indent=2), flush=True)
         if not args.skip_generation:
             print(f"generation at scale {args.scale} …", flush=True)
-            results["generation"] = generation(args.scale, folder)
+            results["generation"] = generation(args.scale, folder, args.keep)
             print(json.dumps(results["generation"], indent=2), flush=True)
     (out_dir / f"demo-{args.scale}.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {out_dir / f'demo-{args.scale}.json'}")

@@ -251,13 +251,38 @@ def dense_around_the_target(draw: st.DrawFn) -> tuple[Graph, set[int], int]:
     return graph, {10, 11}, 0
 
 
-@settings(max_examples=200, deadline=None)
-@given(dense_around_the_target(), st.integers(2, 4), st.integers(1, 4))
+@st.composite
+def ours_at_the_hubs(draw: st.DrawFn) -> tuple[Graph, set[int], int]:
+    """Our people know their best-connected people (hubs): the last layer is taken from the
+    target's side, keeping only our people's neighbours."""
+    graph = Graph()
+    hubs = (1, 2)
+    for hub in hubs:
+        for other in range(3, 16):
+            if draw(st.floats(0, 1)) < 0.8:
+                graph.add(hub, other, draw(st.floats(0.05, 1.0)))
+    for a in range(3, 16):
+        for b in range(a + 1, 16):
+            if draw(st.floats(0, 1)) < 0.15:
+                graph.add(a, b, draw(st.floats(0.05, 1.0)))
+    graph.add(0, draw(st.integers(3, 15)), draw(st.floats(0.05, 1.0)))
+    for source in (16, 17):
+        for near in draw(st.lists(st.sampled_from(hubs), min_size=1, max_size=2)):
+            graph.add(source, near, draw(st.floats(0.05, 1.0)))
+    return graph, {16, 17}, 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(dense_around_the_target(), ours_at_the_hubs()), st.integers(2, 4), st.integers(1, 4)
+)
 def test_meeting_in_the_middle_finds_what_the_reference_finds(
     drawn: tuple[Graph, set[int], int], max_hops: int, k: int
 ) -> None:
+    """The last layer from either side — our people's neighbours, or the target's side keeping
+    only those — finds what the reference finds."""
     graph, ours, target = drawn
-    fast = csr_best_paths(as_csr(graph, 12), ours, target, k=k, max_hops=max_hops)
+    fast = csr_best_paths(as_csr(graph, 18), ours, target, k=k, max_hops=max_hops)
     reference = best_paths(graph, ours, target, k=k, max_hops=max_hops)
     assert [p.cost for p in fast] == pytest.approx([p.cost for p in reference], rel=1e-5)
     for p in fast:

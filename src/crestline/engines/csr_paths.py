@@ -35,12 +35,15 @@ class CsrGraph:
     indices: npt.NDArray[np.int32]
     strengths: npt.NDArray[np.float32]
     hop_penalty: float = HOP_PENALTY
-    weights: Floats = field(init=False)
+    weights: npt.NDArray[np.float32] = field(init=False)
     _best: Floats = field(init=False, repr=False)  # scratch: best cost so far, inf elsewhere
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.weights = -np.log(self.strengths.astype(np.float64)) + self.hop_penalty
+        weights = np.log(self.strengths, dtype=np.float32)  # float32: half the memory; a
+        np.negative(weights, out=weights)  # path's cost still adds up in float64
+        weights += np.float32(self.hop_penalty)
+        self.weights = weights
         self._best = np.full(self.nodes, np.inf)
 
     @property
@@ -93,36 +96,30 @@ class CsrGraph:
         hop_penalty: float = HOP_PENALTY,
     ) -> CsrGraph:
         """An undirected graph from pieces of evidence ``a[i] — b[i]`` worth ``pieces[i]``:
-        the pieces of a pair (either order) combine as 1 − Π(1 − pᵢ), capped at ``cap``.
-
-        The combining is a sum of log(1 − pᵢ), which SciPy's conversion of a coordinate list to
-        sparse rows does in compiled code while it sorts: no Python per edge, no full sort.
-        """
-        left = np.asarray(a, dtype=np.int64)
-        right = np.asarray(b, dtype=np.int64)
-        p = np.asarray(pieces, dtype=np.float64)
-        keep = (left != right) & (p > 0)
-        lo = np.minimum(left, right)[keep].astype(np.int32)
-        hi = np.maximum(left, right)[keep].astype(np.int32)
-        miss = np.log1p(-np.minimum(p[keep], 0.999999))
-        del left, right, keep
-        upper = sp.coo_array((miss, (lo, hi)), shape=(nodes, nodes)).tocsr()  # sums duplicates
-        del lo, hi, miss
-        return cls._symmetric(upper, cap, hop_penalty, log_miss=True)
+        the pieces of a pair (either order) combine as 1 − Π(1 − pᵢ), capped at ``cap``."""
+        return cls.from_upper(upper_misses(nodes, a, b, pieces), cap=cap, hop_penalty=hop_penalty)
 
     @classmethod
-    def _symmetric(
-        cls, upper: sp.csr_array, cap: float, hop_penalty: float, *, log_miss: bool
+    def from_upper(
+        cls, upper: sp.csr_array, *, cap: float = 0.95, hop_penalty: float = HOP_PENALTY
     ) -> CsrGraph:
+        """The graph from :func:`upper_misses`' matrix (each pair once, Σ log(1 − pᵢ))."""
         both = (upper + upper.T).tocsr()
         both.sort_indices()
-        values = both.data
-        if log_miss:
-            values = np.clip(1.0 - np.exp(values), 1e-6, cap)
+        strengths = np.asarray(both.data, dtype=np.float32)
+        np.expm1(strengths, out=strengths)  # 1 − e^x, precise for weak ties; in place: the
+        np.negative(strengths, out=strengths)  # graph is the largest thing we hold
+        np.clip(strengths, 1e-6, cap, out=strengths)
+        return cls._of(both, strengths, hop_penalty)
+
+    @classmethod
+    def _of(
+        cls, matrix: sp.csr_array, strengths: npt.NDArray[np.float32], hop_penalty: float
+    ) -> CsrGraph:
         return cls(
-            both.indptr.astype(np.int64),
-            both.indices.astype(np.int32),
-            values.astype(np.float32),
+            matrix.indptr.astype(np.int64),
+            matrix.indices.astype(np.int32, copy=False),
+            strengths,
             hop_penalty,
         )
 
@@ -145,8 +142,10 @@ class CsrGraph:
             (other.strengths[take], other.indices[take], _indptr(o_rows[take], other.nodes)),
             shape=(other.nodes, other.nodes),
         )
-        upper = sp.triu(kept, k=1, format="csr") + added
-        return self._symmetric(upper.tocsr(), 1.0, self.hop_penalty, log_miss=False)
+        upper = (sp.triu(kept, k=1, format="csr") + added).tocsr()
+        both = (upper + upper.T).tocsr()
+        both.sort_indices()
+        return self._of(both, np.asarray(both.data, dtype=np.float32), self.hop_penalty)
 
     def _edges_of(self, frontier: Ints) -> tuple[Ints, Ints]:
         """The edge positions of the frontier's nodes, and for each, the frontier index."""
@@ -193,7 +192,7 @@ def _best_paths(
     ours: npt.NDArray[np.bool_] | None,
     source_cost: Mapping[int, float] | None,
 ) -> list[Path]:
-    starts = np.unique(np.fromiter(sources, dtype=np.int64))
+    starts = _distinct(np.fromiter(sources, dtype=np.int64))
     if not len(starts) or max_hops < 1 or k < 1:
         return []
     is_ours = np.zeros(graph.nodes, dtype=bool) if ours is None else ours.copy()
@@ -248,23 +247,44 @@ def _last_layer(
     best = graph._best
     frontier_degree = int((graph.indptr[frontier + 1] - graph.indptr[frontier]).sum())
     ours_degree = int((graph.indptr[starts + 1] - graph.indptr[starts]).sum())
+    candidates = None
     if ours_degree < frontier_degree:
         eids, _ = graph._edges_of(starts)
         near = graph.indices[eids].astype(np.int64)
-        candidates = np.unique(near[~is_ours[near]])
+        candidates = _distinct(near[~is_ours[near]])
         degree = int((graph.indptr[candidates + 1] - graph.indptr[candidates]).sum())
         if degree < frontier_degree:
             eids, owner = graph._edges_of(candidates)
             u = graph.indices[eids].astype(np.int64)
-            v = candidates[owner]
             keep = np.isfinite(best[u]) & ~is_ours[u]
-            return v[keep], u[keep], best[u[keep]] + graph.weights[eids[keep]]
+            eids, owner, u = eids[keep], owner[keep], u[keep]
+            return _cheapest_per_owner(candidates, owner, u, best[u] + graph.weights[eids])
     eids, owner = graph._edges_of(frontier)
-    return (
-        graph.indices[eids].astype(np.int64),
-        frontier[owner],
-        best[frontier[owner]] + graph.weights[eids],
-    )
+    v = graph.indices[eids].astype(np.int64)
+    if candidates is not None:  # only our people's neighbours can be the introducers
+        wanted = np.zeros(graph.nodes, dtype=bool)
+        wanted[candidates] = True
+        keep = wanted[v]
+        eids, owner, v = eids[keep], owner[keep], v[keep]
+    return v, frontier[owner], best[frontier[owner]] + graph.weights[eids]
+
+
+def _cheapest_per_owner(
+    nodes: Ints, owner: Ints, u: Ints, cost: Floats
+) -> tuple[Ints, Ints, Floats]:
+    """Rows grouped by ``owner`` (ascending, as ``_edges_of`` gives them) reduced to one per
+    node: the cheapest, ties to the lower ``u`` — what sorting by (node, cost, u) and keeping
+    the first of each node gives, in linear time (no sort of a hundred thousand rows)."""
+    if not len(owner):
+        return owner, u, cost
+    start = np.ones(len(owner), dtype=bool)
+    start[1:] = owner[1:] != owner[:-1]
+    at = np.flatnonzero(start)
+    sizes = np.diff(np.append(at, len(owner)))
+    low = np.minimum.reduceat(cost, at)
+    tied = cost == np.repeat(low, sizes)
+    first = np.minimum.reduceat(np.where(tied, u, np.iinfo(np.int64).max), at)
+    return nodes[owner[at]], first, low
 
 
 def _first_hops(
@@ -277,7 +297,7 @@ def _first_hops(
     source_cost: Mapping[int, float],
 ) -> list[Path]:
     best = graph._best
-    reached = np.unique(np.concatenate([layer[0] for layer in layers]))
+    reached = _distinct(np.concatenate([layer[0] for layer in layers]))
     ours_degree = int((graph.indptr[ours + 1] - graph.indptr[ours]).sum())
     reached_degree = int((graph.indptr[reached + 1] - graph.indptr[reached]).sum())
     if ours_degree <= reached_degree:  # from our side: our edges into the reached set
@@ -336,7 +356,35 @@ def path_cost(strengths: Iterable[float], hop_penalty: float = HOP_PENALTY) -> f
     return sum(-math.log(s) + hop_penalty for s in strengths)
 
 
+def upper_misses(
+    nodes: int, a: npt.ArrayLike, b: npt.ArrayLike, pieces: npt.ArrayLike
+) -> sp.csr_array:
+    """Pieces of evidence ``a[i] — b[i]`` worth ``pieces[i]`` as one sparse upper triangle:
+    each pair once (lower id first), holding Σ log(1 − pᵢ) over its pieces.
+
+    SciPy sums the duplicates in compiled code while it converts the coordinate list to sparse
+    rows: no Python per edge and no full sort of the list.
+    """
+    left = np.asarray(a, dtype=np.int32)  # no copy when already compact
+    right = np.asarray(b, dtype=np.int32)
+    p = np.asarray(pieces, dtype=np.float32)
+    keep = (left != right) & (p > 0)
+    lo = np.minimum(left[keep], right[keep])
+    hi = np.maximum(left[keep], right[keep])
+    miss = np.log1p(-np.minimum(p[keep], np.float32(0.999999)))
+    del left, right, p, keep
+    return sp.coo_array((miss, (lo, hi)), shape=(nodes, nodes)).tocsr()
+
+
 def _indptr(rows: Ints, nodes: int) -> Ints:
     indptr = np.zeros(nodes + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=nodes), out=indptr[1:])
     return indptr
+
+
+def _distinct(values: Ints) -> Ints:
+    """The distinct values, sorted (sorting: faster here than ``np.unique``'s hash table)."""
+    ordered = np.sort(values)
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]

@@ -24,12 +24,14 @@ path is explained. :func:`update_graph` re-reads only the edges of the people wh
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, case, func, or_, select
+from sqlalchemy import BigInteger, Connection, case, func, literal, or_, select
 
 from crestline.db.arrays import NULL, day_number, day_of, read_ints
 from crestline.db.models import (
@@ -46,9 +48,10 @@ from crestline.db.models import (
 from crestline.db.models import (
     Connection as Link,
 )
-from crestline.engines.csr_paths import CsrGraph
+from crestline.engines.csr_paths import CsrGraph, upper_misses
 from crestline.engines.relationships import (
     ONCE,
+    SOURCES,
     Evidence,
     StrengthModel,
     describe,
@@ -61,7 +64,9 @@ LEADERSHIP = ("board", "c_suite", "evp", "vp", "director")  # peers are linked a
 MAX_TEAM = 15  # a larger group under one manager is not one team: its peers are not linked
 FORMER_COLLEAGUES = 3  # each person's former colleagues: the ones they overlapped with longest
 MIN_OVERLAP_DAYS = 90
+PAIRS_AT_ONCE = 2_000_000  # former colleagues are paired in batches of this many (memory)
 CHUNK = 900  # ids per IN (…) when reading the edges of some people only
+_DAY_SHIFT = 2**41  # makes every day number (NULL's too) positive, to pack it beside a code
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -75,6 +80,7 @@ class RelationshipGraph:
     model: StrengthModel
     sellers: int = 0  # the largest seller id when read
     stats: dict[str, int] = field(default_factory=dict)  # pieces read, by source
+    seconds: dict[str, float] = field(default_factory=dict)  # time taken, by step
 
     def seller_node(self, seller_id: int) -> int:
         return self.offset + seller_id
@@ -93,27 +99,35 @@ class _Pieces:
     as_of: dt.date
     offset: int
     persons: Ints | None = None
-    a: list[Ints] = field(default_factory=list)
-    b: list[Ints] = field(default_factory=list)
-    p: list[Floats] = field(default_factory=list)
+    a: list[npt.NDArray[np.int32]] = field(default_factory=list)
+    b: list[npt.NDArray[np.int32]] = field(default_factory=list)
+    p: list[npt.NDArray[np.float32]] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # reading time, by reader
 
     def add(self, source: str, a: Ints, b: Ints, pieces: Floats) -> None:
-        self.a.append(a)
-        self.b.append(b)
-        self.p.append(pieces)
+        self.a.append(a.astype(np.int32))  # compact: node ids fit, pieces need no more
+        self.b.append(b.astype(np.int32))
+        self.p.append(pieces.astype(np.float32))
         self.stats[source] = self.stats.get(source, 0) + len(a)
 
-    def arrays(self) -> tuple[Ints, Ints, Floats]:
-        if not self.a:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        return np.concatenate(self.a), np.concatenate(self.b), np.concatenate(self.p)
+    def arrays(
+        self,
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        """All pieces in three arrays; the parts are let go one column at a time (memory)."""
+        a = np.concatenate(self.a) if self.a else np.zeros(0, np.int32)
+        self.a.clear()
+        b = np.concatenate(self.b) if self.b else np.zeros(0, np.int32)
+        self.b.clear()
+        p = np.concatenate(self.p) if self.p else np.zeros(0, np.float32)
+        self.p.clear()
+        return a, b, p
 
 
 def _ages(as_of: dt.date, days: Ints) -> Floats:
     """Day numbers as days before ``as_of`` (NaN where there is no date)."""
     ages = (day_of(as_of) - days).astype(np.float64)
-    ages[days == NULL] = np.nan
+    ages[days <= NULL] = np.nan
     return ages
 
 
@@ -125,6 +139,14 @@ def _in_chunks(persons: Ints | None) -> Iterator[list[int] | None]:
         yield persons[start : start + CHUNK].tolist()
 
 
+def _distinct(keys: Ints) -> Ints:
+    """The distinct keys, sorted (a sort of plain integers: faster than ``np.unique``'s hash)."""
+    ordered = np.sort(keys)
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]
+
+
 def _groups(keys: Ints) -> tuple[Ints, Ints]:
     """For keys sorted: where each run of equal keys starts, and its length."""
     start = np.ones(len(keys), dtype=bool)
@@ -134,38 +156,49 @@ def _groups(keys: Ints) -> tuple[Ints, Ints]:
 
 
 def _connections(out: _Pieces) -> None:
+    """Imported connections, every source in one pass. One column says both the source (its
+    code, in the low four bits) and, for the kinds that count it, the day of the last contact
+    (above them): a simple CASE that LinkedIn rows — most of them — leave at the first test,
+    so the database parses dates only where they matter."""
     conn, model, as_of, offset, persons = out.conn, out.model, out.as_of, out.offset, out.persons
-    origin = func.coalesce(Link.seller_id + offset, Link.from_person_id)
-    for source in conn.execute(select(Link.source).distinct()).scalars():
-        kind = CONNECTION_SOURCES.get(source, source)
-        dated = kind not in ONCE  # a dated kind: how long ago, computed by the database
-        columns = [origin, Link.person_id, func.coalesce(Link.count, 1)]
-        if dated:
-            columns.append(day_number(conn, Link.last_seen))
-        for chunk in _in_chunks(persons):
-            where = [Link.source == source, origin.is_not(None)]
-            if chunk is not None:
-                where.append(or_(Link.person_id.in_(chunk), Link.from_person_id.in_(chunk)))
-            cols = read_ints(conn, select(*columns).where(*where))
-            ages = _ages(as_of, cols[3]) if dated else None
-            pieces = piece_array(model, kind, age_days=ages, counts=cols[2], size=len(cols[0]))
-            out.add(kind, cols[0], cols[1], pieces)
+    kinds = ["linkedin", *sorted({*SOURCES, *CONNECTION_SOURCES} - {"linkedin"})]
+    dated = {k for k in kinds if CONNECTION_SOURCES.get(k, k) not in ONCE}
+    day = day_number(conn, Link.last_seen) + literal(_DAY_SHIFT, BigInteger)
+    code = case(
+        {k: (i + day * 16) if k in dated else i for i, k in enumerate(kinds)},
+        value=Link.source,
+        else_=-1,  # a source of no known kind is not read
+    )
+    origin = func.coalesce(Link.seller_id + offset, Link.from_person_id, -1)
+    for chunk in _in_chunks(persons):
+        stmt = select(origin, Link.person_id, func.coalesce(Link.count, 1), code)
+        if chunk is not None:
+            stmt = stmt.where(or_(Link.person_id.in_(chunk), Link.from_person_id.in_(chunk)))
+        left, right, counts, packed = read_ints(conn, stmt)
+        source = np.where(packed >= 0, packed & 15, -1)
+        for i, name in enumerate(kinds):
+            at = (source == i) & (left >= 0)
+            if not at.any():
+                continue
+            kind = CONNECTION_SOURCES.get(name, name)
+            ages = _ages(as_of, (packed[at] >> 4) - _DAY_SHIFT) if name in dated else None
+            pieces = piece_array(model, kind, age_days=ages, counts=counts[at])
+            out.add(kind, left[at], right[at], pieces)
 
 
 def _touches(out: _Pieces) -> None:
     """Meetings, calls, emails and events: one piece per (kind, seller, person), from how often
     and how recently — grouped on arrays, not by the database."""
     conn, model, as_of, offset, persons = out.conn, out.model, out.as_of, out.offset, out.persons
-    until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
     code = case(*((Activity.kind == k, i) for i, k in enumerate(KINDS)), else_=-1)
-    ids, seller, kind, day = read_ints(
+    ids, seller, kind, day = read_ints(  # filtered here, not by the database: cheaper
         conn,
         select(Activity.id, Activity.seller_id, code, day_number(conn, Activity.occurred_at)).where(
-            Activity.seller_id.is_not(None),
-            Activity.occurred_at < until,
-            Activity.kind.in_(KINDS),
+            Activity.seller_id.is_not(None)
         ),
     )
+    wanted = (kind >= 0) & (day <= day_of(as_of))
+    ids, seller, kind, day = ids[wanted], seller[wanted], kind[wanted], day[wanted]
     if not len(ids):
         return
     size = int(ids.max()) + 1
@@ -230,7 +263,7 @@ def _roles(out: _Pieces) -> None:
         .where(Opportunity.owner_id.is_not(None)),
     )
     width = int(person.max(initial=0)) + 1
-    pairs = np.unique(owner * width + person)
+    pairs = _distinct(owner * width + person)
     owner, person = np.divmod(pairs, width)
     keep = _touching(persons, person)
     out.add(
@@ -340,9 +373,10 @@ def _former_colleagues(out: _Pieces) -> None:
     """People who worked at the same company at the same time (at least ``MIN_OVERLAP_DAYS``):
     each linked to the ``FORMER_COLLEAGUES`` whose time there overlapped longest."""
     conn, model, persons = out.conn, out.model, out.persons
-    person, account, start, end = read_ints(
+    ids, person, account, start, end = read_ints(
         conn,
         select(
+            PastEmployment.id,
             PastEmployment.person_id,
             func.coalesce(PastEmployment.account_id, -1),
             day_number(conn, PastEmployment.started_on),
@@ -354,50 +388,73 @@ def _former_colleagues(out: _Pieces) -> None:
     employer = account.copy()
     unnamed = np.flatnonzero(account < 0)
     if len(unnamed):  # no account: the company's name, in lower case, is the employer
-        names = (
-            conn.execute(
-                select(func.lower(PastEmployment.company_name)).order_by(PastEmployment.id)
+        names: dict[int, str] = {
+            int(i): str(name)
+            for i, name in conn.execute(
+                select(PastEmployment.id, func.lower(PastEmployment.company_name)).where(
+                    PastEmployment.account_id.is_(None)
+                )
             )
-            .scalars()
-            .all()
-        )
+        }
         codes: dict[str, int] = {}
         for row in unnamed.tolist():
-            employer[row] = -1 - codes.setdefault(str(names[row]).strip(), len(codes))
+            name = names.get(int(ids[row]), "").strip()
+            employer[row] = -1 - codes.setdefault(name, len(codes))
     known = (start != NULL) & (end != NULL)
     order = np.argsort(employer, kind="stable")
     at, sizes = _groups(employer[order])
-    a: list[Ints] = []
-    b: list[Ints] = []
-    overlap: list[Ints] = []
-    for first, size in zip(at[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-        rows = order[first : first + size]
-        i, j = np.triu_indices(size, 1)
-        ri, rj = rows[i], rows[j]
+    later = np.repeat(at + sizes, sizes) - np.arange(len(order)) - 1  # partners after each
+    kept: list[tuple[Ints, Ints, Ints]] = []
+    bounds = np.searchsorted(np.cumsum(later), np.arange(PAIRS_AT_ONCE, later.sum(), PAIRS_AT_ONCE))
+    for lo_row, hi_row in itertools.pairwise([0, *bounds.tolist(), len(order)]):
+        counts = later[lo_row:hi_row]
+        left = np.repeat(np.arange(lo_row, hi_row), counts)
+        right = left + 1 + np.arange(len(left)) - np.repeat(np.cumsum(counts) - counts, counts)
+        ri, rj = order[left], order[right]
+        del left, right
         both = np.minimum(end[ri], end[rj]) - np.maximum(start[ri], start[rj])
         both = np.where(known[ri] & known[rj], both, MIN_OVERLAP_DAYS)  # no dates: the least
         ok = (both >= MIN_OVERLAP_DAYS) & (person[ri] != person[rj])
-        a.append(person[ri][ok])
-        b.append(person[rj][ok])
-        overlap.append(both[ok])
-    if not a:
+        pi, pj, days = person[ri][ok], person[rj][ok], both[ok]
+        kept.append(
+            _longest(
+                np.concatenate([pi, pj]), np.concatenate([pj, pi]), np.concatenate([days, days])
+            )
+        )
+    if not kept:
         return
-    left, right, days = np.concatenate(a), np.concatenate(b), np.concatenate(overlap)
     # each person keeps the longest overlaps; a pair is kept when either side keeps it
-    who = np.concatenate([left, right])
-    other = np.concatenate([right, left])
-    length = np.concatenate([days, days])
-    order = np.lexsort((-length, who))
-    who, other = who[order], other[order]
-    at, sizes = _groups(who)
-    rank = np.arange(len(who)) - np.repeat(at, sizes)
-    chosen = rank < FORMER_COLLEAGUES
+    who, other, _ = _longest(*(np.concatenate(part) for part in zip(*kept, strict=True)))
+    chosen = np.ones(len(who), dtype=bool)
     lo = np.minimum(who[chosen], other[chosen])
     hi = np.maximum(who[chosen], other[chosen])
     width = int(hi.max(initial=0)) + 1
-    lo, hi = np.divmod(np.unique(lo * width + hi), width)
+    lo, hi = np.divmod(_distinct(lo * width + hi), width)
     keep = _touching(persons, lo, hi)
     out.add("alumni", lo[keep], hi[keep], piece_array(model, "alumni", size=int(keep.sum())))
+
+
+def _longest(who: Ints, other: Ints, days: Ints) -> tuple[Ints, Ints, Ints]:
+    """Per person (``who``), the ``FORMER_COLLEAGUES`` others with the most ``days`` together.
+
+    The three columns ride in one integer when they fit (a sort of plain integers is several
+    times faster than sorting rows by three keys)."""
+    if not len(who):
+        return who, other, days
+    ids = max(int(who.max()), int(other.max())).bit_length()
+    span = 1 << 16
+    days = np.minimum(days, span - 1)
+    if 2 * ids + 16 <= 62:
+        packed = np.sort((who << (ids + 16)) | ((span - 1 - days) << ids) | other)
+        who = packed >> (ids + 16)
+        days = span - 1 - ((packed >> ids) & (span - 1))
+        other = packed & ((1 << ids) - 1)
+    else:
+        order = np.lexsort((other, -days, who))
+        who, other, days = who[order], other[order], days[order]
+    at, sizes = _groups(who)
+    first = np.arange(len(who)) - np.repeat(at, sizes) < FORMER_COLLEAGUES
+    return who[first], other[first], days[first]
 
 
 def read_pieces(
@@ -411,7 +468,9 @@ def read_pieces(
     """Every piece of evidence (only those touching ``persons`` when given), as arrays."""
     out = _Pieces(conn, model, as_of, offset, persons)
     for source in (_connections, _touches, _roles, _chart, _former_colleagues):
+        started = time.perf_counter()
         source(out)
+        out.seconds[source.__name__.strip("_")] = round(time.perf_counter() - started, 2)
     return out
 
 
@@ -424,10 +483,12 @@ def build_graph(
     top_seller = conn.execute(select(func.max(Seller.id))).scalar() or 0
     offset = top_person + max(1_000, top_person // 10) + 1  # room for people imported later
     pieces = read_pieces(conn, as_of=as_of, model=model, offset=offset)
-    a, b, p = pieces.arrays()
-    del pieces.a, pieces.b, pieces.p
-    graph = CsrGraph.from_pieces(offset + top_seller + 1, a, b, p, cap=model.cap)
-    return RelationshipGraph(graph, offset, as_of, model, top_seller, pieces.stats)
+    started = time.perf_counter()
+    upper = upper_misses(offset + top_seller + 1, *pieces.arrays())  # the pieces go here
+    graph = CsrGraph.from_upper(upper, cap=model.cap)
+    del upper
+    pieces.seconds["combine"] = round(time.perf_counter() - started, 2)
+    return RelationshipGraph(graph, offset, as_of, model, top_seller, pieces.stats, pieces.seconds)
 
 
 def update_graph(
