@@ -138,3 +138,20 @@ def test_events_for_all_targets_in_one_query_five_at_most(
     ]
     lena = next(t for t in found if t.name == "Lena Vogel")
     assert len(lena.events) == 3
+
+
+def test_hops_name_their_people_and_put_the_strongest_tie_first(small_world: Database) -> None:
+    words = {"linkedin": "connected on LinkedIn", "meeting": "met", "call": "spoke by phone"}
+    with small_world.reader() as session:
+        found = warm_paths(session, LOCAL_ADMIN, "1", k=3)
+    hops = [h for t in found for p in t.paths for h in p.hops]
+    assert hops
+    for target in found:
+        for path in target.paths:
+            assert path.hops[0].source_ref[0] == "seller"
+            assert path.hops[-1].target_ref == ("person", target.id)
+            for a, b in zip(path.hops, path.hops[1:], strict=False):
+                assert a.target_ref == b.source_ref and b.source_ref[0] == "person"
+    for hop in hops:
+        if hop.via in words:
+            assert hop.evidence.startswith(words[hop.via]), hop

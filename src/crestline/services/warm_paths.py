@@ -52,7 +52,9 @@ class Hop:
     target: str
     via: str  # the strongest kind of tie on this hop
     strength: float
-    evidence: str
+    evidence: str  # the pieces in words, the strongest first
+    source_ref: tuple[str, int] = ("person", 0)  # ("seller" or "person", id)
+    target_ref: tuple[str, int] = ("person", 0)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,10 @@ class Hop:
             "via": self.via,
             "strength": round(self.strength, 4),
             "evidence": self.evidence,
+            "from_kind": self.source_ref[0],
+            "from_id": self.source_ref[1],
+            "to_kind": self.target_ref[0],
+            "to_id": self.target_ref[1],
         }
 
 
@@ -333,15 +339,19 @@ class _Names(dict[int, str]):
 
 
 def _hop(session: Session, rg: RelationshipGraph, names: _Names, a: int, b: int) -> Hop:
-    evidence = hop_evidence(session.connection(), rg, a, b)
-    strongest = max(evidence, key=lambda e: rg.model.piece(e, rg.as_of), default=None)
+    evidence = sorted(
+        hop_evidence(session.connection(), rg, a, b),
+        key=lambda e: -rg.model.piece(e, rg.as_of),
+    )
     strength = rg.graph.strength(a, b) or 0.0
     return Hop(
         names[a],
         names[b],
-        strongest.source if strongest else "unknown",
+        evidence[0].source if evidence else "unknown",
         strength,
         explain(evidence, rg.as_of),
+        rg.who(a),
+        rg.who(b),
     )
 
 

@@ -312,7 +312,13 @@ class HopPublic(BaseModel):
     to: str
     via: str = Field(description="the strongest kind of tie: linkedin, meeting, manager …")
     strength: float = Field(description="0 to 0.95, from the evidence below")
-    evidence: str = Field(description="how they know each other: since when, last contact")
+    evidence: str = Field(
+        description="how they know each other, the strongest tie first: since when, last contact"
+    )
+    from_kind: str = Field(description="seller (one of ours) or person")
+    from_id: int
+    to_kind: str = Field(description="seller (one of ours) or person")
+    to_id: int
 
 
 class WarmPathPublic(BaseModel):
