@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from enum import StrEnum
 from typing import Any
@@ -91,3 +92,14 @@ def progress_counter(label: str) -> tuple[Callable[[str, int], None], Callable[[
         bar.update(task, description=f"{label}: {stage}", completed=done)
 
     return update, bar.stop
+
+
+@contextmanager
+def working(label: str) -> Iterator[None]:
+    """A spinner with ``label`` on a terminal while something long runs; silent in a pipe."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(label):
+        yield

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from crestline.cli.context import state
-from crestline.cli.output import Format, print_json
+from crestline.cli.output import Format, print_json, working
 from crestline.services.auth import LOCAL_ADMIN
 from crestline.services.warm_paths import (
     ALTERNATIVES,
@@ -44,7 +44,7 @@ def paths(
     how they know each other, since when, last contact; a path's strength is the product of its
     hops'."""
     database = state(ctx).database()
-    with database.reader() as session:
+    with database.reader() as session, working("reading everyone's relationships …"):
         found = warm_paths(
             session,
             LOCAL_ADMIN,
@@ -101,7 +101,7 @@ def pairs(
     """Pair our executives with the account's (board, C-suite, EVPs) by function and level, for
     an executive-sponsor programme, each pair with its warmest path."""
     database = state(ctx).database()
-    with database.reader() as session:
+    with database.reader() as session, working("reading everyone's relationships …"):
         found = executive_pairs(session, LOCAL_ADMIN, account)
     if fmt is Format.json:
         print_json([p.as_dict() for p in found])

@@ -190,7 +190,8 @@ def _touches(out: _Pieces) -> None:
     """Meetings, calls, emails and events: one piece per (kind, seller, person), from how often
     and how recently — grouped on arrays, not by the database."""
     conn, model, as_of, offset, persons = out.conn, out.model, out.as_of, out.offset, out.persons
-    code = case(*((Activity.kind == k, i) for i, k in enumerate(KINDS)), else_=-1)
+    code = case({k: i for i, k in enumerate(KINDS)}, value=Activity.kind, else_=-1)  # simple CASE:
+    # one value read, then compared (cheaper than a test per kind)
     ids, seller, kind, day = read_ints(  # filtered here, not by the database: cheaper
         conn,
         select(Activity.id, Activity.seller_id, code, day_number(conn, Activity.occurred_at)).where(
@@ -291,9 +292,9 @@ def _lines(conn: Connection) -> tuple[Ints, Ints, Floats, Ints]:
     """Every effective reporting line: person, manager, how sure (1 when known), and whether
     the person sits in a leadership team (for peers). The org chart's line where Crestline
     completed it (confirmed, else the CRM's, else inferred); the CRM's for anyone else."""
-    level = case(*((PersonInsight.seniority == s, 1) for s in LEADERSHIP), else_=0)
+    level = case(dict.fromkeys(LEADERSHIP, 1), value=PersonInsight.seniority, else_=0)
     source = case(
-        *((PersonInsight.line_source == s, i) for i, s in enumerate(LINE_SOURCES)), else_=2
+        {s: i for i, s in enumerate(LINE_SOURCES)}, value=PersonInsight.line_source, else_=2
     )
     person, manager, how, sure, leader = read_ints(
         conn,
@@ -306,6 +307,20 @@ def _lines(conn: Connection) -> tuple[Ints, Ints, Floats, Ints]:
         ).where(PersonInsight.manager_id.is_not(None)),
     )
     confidence = np.where(how < 2, 1.0, np.clip(sure / 1000.0, 0.05, 1.0))
+    crm_person = crm_manager = np.zeros(0, dtype=np.int64)
+    people = conn.execute(select(func.count()).select_from(Person)).scalar_one()
+    if people > conn.execute(select(func.count()).select_from(PersonInsight)).scalar_one():
+        crm_person, crm_manager = _lines_outside_charts(conn)
+    return (
+        np.concatenate([person, crm_person]),
+        np.concatenate([manager, crm_manager]),
+        np.concatenate([confidence, np.ones(len(crm_person))]),
+        np.concatenate([leader, np.zeros(len(crm_person), dtype=np.int64)]),
+    )
+
+
+def _lines_outside_charts(conn: Connection) -> tuple[Ints, Ints]:
+    """The lines of people no org chart holds (no account): confirmed, else the CRM's."""
     outside = ~select(PersonInsight.person_id).where(PersonInsight.person_id == Person.id).exists()
     crm_person, crm_manager = read_ints(
         conn,
@@ -329,12 +344,7 @@ def _lines(conn: Connection) -> tuple[Ints, Ints, Floats, Ints]:
             ),
         ),
     )
-    return (
-        np.concatenate([person, crm_person]),
-        np.concatenate([manager, crm_manager]),
-        np.concatenate([confidence, np.ones(len(crm_person))]),
-        np.concatenate([leader, np.zeros(len(crm_person), dtype=np.int64)]),
-    )
+    return crm_person, crm_manager
 
 
 def _chart(out: _Pieces) -> None:
