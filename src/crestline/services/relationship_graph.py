@@ -28,10 +28,11 @@ import itertools
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import BigInteger, Connection, case, func, literal, or_, select
+from sqlalchemy import BigInteger, Connection, Select, case, func, literal, or_, select
 
 from crestline.db.arrays import NULL, day_number, day_of, read_ints
 from crestline.db.models import (
@@ -147,6 +148,21 @@ def _distinct(keys: Ints) -> Ints:
     return ordered[first]
 
 
+def _read_in_chunks(
+    conn: Connection, stmt: Select[*tuple[Any, ...]], column: Any, only: Ints | None
+) -> list[Ints]:
+    """``stmt``'s integer columns, for the rows whose ``column`` is in ``only`` (all rows when
+    None), asked for a chunk of ids at a time."""
+    parts = [
+        read_ints(conn, stmt if chunk is None else stmt.where(column.in_(chunk)))
+        for chunk in _in_chunks(only)
+    ]
+    width = len(stmt.selected_columns)
+    if not parts:
+        return [np.zeros(0, dtype=np.int64) for _ in range(width)]
+    return [np.concatenate([part[i] for part in parts]) for i in range(width)]
+
+
 def _groups(keys: Ints) -> tuple[Ints, Ints]:
     """For keys sorted: where each run of equal keys starts, and its length."""
     start = np.ones(len(keys), dtype=bool)
@@ -190,48 +206,54 @@ def _touches(out: _Pieces) -> None:
     """Meetings, calls, emails and events: one piece per (kind, seller, person), from how often
     and how recently — grouped on arrays, not by the database."""
     conn, model, as_of, offset, persons = out.conn, out.model, out.as_of, out.offset, out.persons
+    activity, person = _read_in_chunks(
+        conn,
+        select(ActivityPerson.activity_id, ActivityPerson.person_id),
+        ActivityPerson.person_id,
+        persons,
+    )
+    seller_of, kind_of, day_at = _activities(
+        conn, as_of, None if persons is None else _distinct(activity)
+    )
+    known = activity < len(seller_of)
+    activity, person = activity[known], person[known]
+    who = seller_of[activity]
+    mine = who >= 0
+    activity, person, who = activity[mine], person[mine], who[mine]
+    sellers_width = int(seller_of.max(initial=0)) + 1
+    width = int(person.max(initial=0)) + 1
+    key = (kind_of[activity] * sellers_width + who) * width + person
+    keys, counts, last = _count_and_latest(key, day_at[activity])
+    del activity, person, who, key
+    pair, person = np.divmod(keys, width)
+    kinds, sellers = np.divmod(pair, sellers_width)
+    ages = _ages(as_of, last)
+    for i, name in enumerate(KINDS):
+        at = kinds == i
+        if at.any():
+            pieces = piece_array(model, name, age_days=ages[at], counts=counts[at])
+            out.add(name, sellers[at] + offset, person[at], pieces)
+
+
+def _activities(conn: Connection, as_of: dt.date, ids: Ints | None) -> tuple[Ints, Ints, Ints]:
+    """Per activity id (all, or ``ids``): its seller (−1: none, or not a meeting, call, email or
+    event, or later than ``as_of``), its kind's index in KINDS and its day number."""
     code = case({k: i for i, k in enumerate(KINDS)}, value=Activity.kind, else_=-1)  # simple CASE:
     # one value read, then compared (cheaper than a test per kind)
-    ids, seller, kind, day = read_ints(  # filtered here, not by the database: cheaper
-        conn,
-        select(Activity.id, Activity.seller_id, code, day_number(conn, Activity.occurred_at)).where(
-            Activity.seller_id.is_not(None)
-        ),
+    columns = (Activity.id, Activity.seller_id, code, day_number(conn, Activity.occurred_at))
+    found, seller, kind, day = _read_in_chunks(  # kind and date filtered here: cheaper
+        conn, select(*columns).where(Activity.seller_id.is_not(None)), Activity.id, ids
     )
     wanted = (kind >= 0) & (day <= day_of(as_of))
-    ids, seller, kind, day = ids[wanted], seller[wanted], kind[wanted], day[wanted]
-    if not len(ids):
-        return
-    size = int(ids.max()) + 1
+    found, seller, kind, day = found[wanted], seller[wanted], kind[wanted], day[wanted]
+    size = int(found.max(initial=-1)) + 1
     seller_of = np.full(size, -1, dtype=np.int64)
-    seller_of[ids] = seller
+    seller_of[found] = seller
     kind_of = np.zeros(size, dtype=np.int64)
-    kind_of[ids] = kind
+    kind_of[found] = kind
     day_at = np.zeros(size, dtype=np.int64)
-    day_at[ids] = day
-    del ids, seller, kind, day
-    for chunk in _in_chunks(persons):
-        stmt = select(ActivityPerson.activity_id, ActivityPerson.person_id)
-        if chunk is not None:
-            stmt = stmt.where(ActivityPerson.person_id.in_(chunk))
-        activity, person = read_ints(conn, stmt)
-        activity_ok = activity < size
-        activity, person = activity[activity_ok], person[activity_ok]
-        who = seller_of[activity]
-        mine = who >= 0
-        activity, person, who = activity[mine], person[mine], who[mine]
-        width = int(person.max()) + 1 if len(person) else 1
-        key = (kind_of[activity] * (int(who.max(initial=0)) + 1) + who) * width + person
-        keys, counts, last = _count_and_latest(key, day_at[activity])
-        del activity, person, who, key
-        pair, person = np.divmod(keys, width)
-        kinds, sellers = np.divmod(pair, int(seller_of.max()) + 1)
-        ages = _ages(as_of, last)
-        for i, name in enumerate(KINDS):
-            at = kinds == i
-            if at.any():
-                pieces = piece_array(model, name, age_days=ages[at], counts=counts[at])
-                out.add(name, sellers[at] + offset, person[at], pieces)
+    day_at[found] = day
+    return seller_of, kind_of, day_at
 
 
 def _count_and_latest(key: Ints, day: Ints) -> tuple[Ints, Ints, Ints]:
@@ -257,22 +279,17 @@ def _count_and_latest(key: Ints, day: Ints) -> tuple[Ints, Ints, Ints]:
 def _roles(out: _Pieces) -> None:
     """Contact roles: the opportunity's owner and each person with a role on it (once a pair)."""
     conn, model, offset, persons = out.conn, out.model, out.offset, out.persons
-    owner, person = read_ints(
+    owner, person = _read_in_chunks(
         conn,
         select(Opportunity.owner_id, ContactRole.person_id)
         .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
         .where(Opportunity.owner_id.is_not(None)),
+        ContactRole.person_id,
+        persons,
     )
     width = int(person.max(initial=0)) + 1
-    pairs = _distinct(owner * width + person)
-    owner, person = np.divmod(pairs, width)
-    keep = _touching(persons, person)
-    out.add(
-        "crm_role",
-        owner[keep] + offset,
-        person[keep],
-        piece_array(model, "crm_role", size=int(keep.sum())),
-    )
+    owner, person = np.divmod(_distinct(owner * width + person), width)
+    out.add("crm_role", owner + offset, person, piece_array(model, "crm_role", size=len(owner)))
 
 
 def _touching(persons: Ints | None, *columns: Ints) -> npt.NDArray[np.bool_]:
