@@ -34,8 +34,8 @@ VIA = {  # how a hop's kind of tie reads on its arrow
     "email": "emails",
     "event": "same event",
     "crm_role": "on a deal",
-    "alumni": "alumni",
-    "manager": "reports to",
+    "alumni": "former colleagues",
+    "manager": "reporting line",  # either way: a manager introduces a report and back
     "peer": "same manager",
     "unknown": "known",
 }
