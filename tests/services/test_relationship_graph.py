@@ -12,9 +12,10 @@ from sqlalchemy import func, insert, select, update
 
 from crestline.db.arrays import day_number, day_of, read_ints
 from crestline.db.database import Database
-from crestline.db.models import Activity, ActivityPerson, PastEmployment, Person, Seller
+from crestline.db.models import Account, Activity, ActivityPerson, PastEmployment, Person, Seller
 from crestline.db.models import Connection as Link
 from crestline.engines.csr_paths import CsrGraph
+from crestline.services import relationship_graph
 from crestline.services.insights import resolve_as_of
 from crestline.services.relationship_graph import (
     RelationshipGraph,
@@ -150,3 +151,70 @@ def test_replaced_keeps_other_edges_and_takes_the_new_ones() -> None:
     assert merged.strength(1, 2) is None  # 2's old edges are gone …
     assert merged.strength(2, 0) == pytest.approx(0.7)  # … and its new ones are in
     assert merged.strength(4, 2) == pytest.approx(0.3)
+
+
+def test_an_update_of_many_people_reads_each_connection_once(
+    small_world: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changed people are read a chunk at a time: a connection between two of them in different
+    chunks is still one piece of evidence (counted twice, its edge would be stronger)."""
+    monkeypatch.setattr(relationship_graph, "CHUNK", 40)
+    with small_world.reader() as session:
+        conn = session.connection()
+        full = build_graph(conn, as_of=resolve_as_of(conn, None))
+        people = conn.execute(select(Person.id).order_by(Person.id).limit(600)).scalars().all()
+        updated = update_graph(conn, full, people)
+    assert updated is not None
+    got, want = edges(updated), edges(full)
+    assert got.keys() == want.keys()
+    assert max(abs(got[p] - want[p]) for p in want) < 1e-6
+
+
+def test_evidence_says_only_what_the_graph_counts(
+    small_world: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task is no tie, a former employer is the account or else the company's name (as the
+    graph pairs them), and a team too large for its peers to be linked has none."""
+    monkeypatch.setattr(relationship_graph, "MAX_TEAM", 1)
+    with small_world.reader() as session:
+        conn = session.connection()
+        as_of = resolve_as_of(conn, None)
+        before = build_graph(conn, as_of=as_of)
+        seller, person = next(
+            (b - before.offset, a) for a, b in edges(before) if b >= before.offset
+        )
+        activity = conn.execute(
+            insert(Activity)
+            .values(
+                kind="task", occurred_at=dt.datetime.combine(as_of, dt.time(9)), seller_id=seller
+            )
+            .returning(Activity.id)
+        ).scalar_one()
+        conn.execute(insert(ActivityPerson).values(activity_id=activity, person_id=person))
+        account = conn.execute(select(Person.account_id).where(Person.id == person)).scalar_one()
+        other = conn.execute(
+            select(Person.id).where(Person.id != person).order_by(Person.id.desc()).limit(1)
+        ).scalar_one()
+        name = conn.execute(select(Account.name).where(Account.id == account)).scalar_one()
+        for who, at in ((person, account), (other, None)):  # one at the account, one by name
+            conn.execute(
+                insert(PastEmployment).values(
+                    person_id=who,
+                    company_name=name,
+                    account_id=at,
+                    started_on=dt.date(2010, 1, 1),
+                    ended_on=dt.date(2015, 1, 1),
+                )
+            )
+        rg = build_graph(conn, as_of=as_of)
+        found = edges(rg)
+        pair = (person, rg.seller_node(seller))
+        evidence = hop_evidence(conn, rg, *pair)
+        assert "task" not in {e.source for e in evidence}
+        assert found[pair] == pytest.approx(rg.model.strength(evidence, as_of), abs=1e-5)
+        assert "alumni" not in {e.source for e in hop_evidence(conn, rg, person, other)}
+        assert "peer" not in rg.stats or rg.stats["peer"] == 0
+        theirs = [p for p in found if p[1] < rg.offset]
+        for a, b in random.Random(8).sample(theirs, 100):
+            assert "peer" not in {e.source for e in hop_evidence(conn, rg, a, b)}
+        session.rollback()

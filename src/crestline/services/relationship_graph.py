@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,20 +186,35 @@ def _connections(out: _Pieces) -> None:
         else_=-1,  # a source of no known kind is not read
     )
     origin = func.coalesce(Link.seller_id + offset, Link.from_person_id, -1)
-    for chunk in _in_chunks(persons):
-        stmt = select(origin, Link.person_id, func.coalesce(Link.count, 1), code)
-        if chunk is not None:
-            stmt = stmt.where(or_(Link.person_id.in_(chunk), Link.from_person_id.in_(chunk)))
-        left, right, counts, packed = read_ints(conn, stmt)
-        source = np.where(packed >= 0, packed & 15, -1)
-        for i, name in enumerate(kinds):
-            at = (source == i) & (left >= 0)
-            if not at.any():
-                continue
-            kind = CONNECTION_SOURCES.get(name, name)
-            ages = _ages(as_of, (packed[at] >> 4) - _DAY_SHIFT) if name in dated else None
-            pieces = piece_array(model, kind, age_days=ages, counts=counts[at])
-            out.add(kind, left[at], right[at], pieces)
+    columns = (origin, Link.person_id, func.coalesce(Link.count, 1), code)
+    if persons is None:
+        left, right, counts, packed = read_ints(conn, select(*columns))
+    else:  # a connection between two changed people of different chunks is read by both: once
+        parts = [
+            read_ints(
+                conn,
+                select(Link.id, *columns).where(
+                    or_(Link.person_id.in_(chunk), Link.from_person_id.in_(chunk))
+                ),
+            )
+            for chunk in _in_chunks(persons)
+            if chunk is not None
+        ]
+        ids = np.concatenate([part[0] for part in parts])
+        _, once = np.unique(ids, return_index=True)
+        left, right, counts, packed = (
+            np.concatenate([part[i] for part in parts])[once] for i in range(1, 5)
+        )
+        del parts, ids, once
+    source = np.where(packed >= 0, packed & 15, -1)
+    for i, name in enumerate(kinds):
+        at = (source == i) & (left >= 0)
+        if not at.any():
+            continue
+        kind = CONNECTION_SOURCES.get(name, name)
+        ages = _ages(as_of, (packed[at] >> 4) - _DAY_SHIFT) if name in dated else None
+        pieces = piece_array(model, kind, age_days=ages, counts=counts[at])
+        out.add(kind, left[at], right[at], pieces)
 
 
 def _touches(out: _Pieces) -> None:
@@ -569,6 +584,7 @@ def hop_evidence(conn: Connection, rg: RelationshipGraph, left: int, right: int)
             .where(
                 Activity.seller_id == id_l,
                 ActivityPerson.person_id == id_r,
+                Activity.kind.in_(KINDS),  # as the graph reads them: a task is no tie
                 Activity.occurred_at < until,
             )
             .group_by(Activity.kind)
@@ -624,7 +640,12 @@ def _chart_evidence(conn: Connection, a: int, b: int) -> list[Evidence]:
                 )
             ).all()
         )
-        if all(levels.get(p) in LEADERSHIP for p in (a, b)):
+        team = conn.execute(  # as the graph links them: a team of at most MAX_TEAM leaders
+            select(func.count())
+            .select_from(PersonInsight)
+            .where(PersonInsight.manager_id == line_a[0], PersonInsight.seniority.in_(LEADERSHIP))
+        ).scalar_one()
+        if team <= MAX_TEAM and all(levels.get(p) in LEADERSHIP for p in (a, b)):
             boss = conn.execute(select(Person.full_name).where(Person.id == line_a[0])).scalar()
             return [Evidence("peer", detail=f"both report to {boss}")]
     return []
@@ -645,8 +666,7 @@ def _alumni_evidence(conn: Connection, a: int, b: int) -> list[Evidence]:
     best: tuple[int, Evidence] | None = None
     for x in (j for j in jobs if j[0] == a):
         for y in (j for j in jobs if j[0] == b):
-            same = x[1] == y[1] if x[1] is not None and y[1] is not None else x[2] == y[2]
-            if not same:
+            if _employer(x) != _employer(y):
                 continue
             if None in (x[4], x[5], y[4], y[5]):
                 days, since, until = MIN_OVERLAP_DAYS, None, None
@@ -660,6 +680,12 @@ def _alumni_evidence(conn: Connection, a: int, b: int) -> list[Evidence]:
             if best is None or days > best[0]:
                 best = (days, evidence)
     return [best[1]] if best else []
+
+
+def _employer(job: Sequence[Any]) -> tuple[str, object]:
+    """Who a past employment was at, as the graph pairs former colleagues: the account, else
+    the company's name in lower case."""
+    return ("account", job[1]) if job[1] is not None else ("name", str(job[2] or "").strip())
 
 
 def _as_date(value: object) -> dt.date | None:
