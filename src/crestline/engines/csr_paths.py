@@ -394,7 +394,6 @@ def upper_misses(
     return sp.coo_array((miss, (lo, hi)), shape=(nodes, nodes)).tocsr()
 
 
-
 def _distinct(values: Ints) -> Ints:
     """The distinct values, sorted (sorting: faster here than ``np.unique``'s hash table)."""
     ordered = np.sort(values)
