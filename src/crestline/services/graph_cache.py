@@ -5,10 +5,13 @@ Reading the whole graph costs seconds on a large database, a path query millisec
 long-running process keeps one graph and, before answering, compares a cheap stamp of the
 database (the largest ids and the latest writes of every table the graph is read from, each an
 index look-up). When the stamp moved, it finds the people whose data changed since the graph was
-read — rows added after the ids it saw, rows written after the time it read — and re-reads only
-their edges (:func:`~crestline.services.relationship_graph.update_graph`). A change too large to
-patch (over a quarter of the people, or a new seller beyond the graph's size), or a new day
-(recency is re-weighed), reads everything again.
+read — rows added after the ids it saw, rows written after the time it read, and everyone tied to
+the seller of a meeting or the owner of a deal rewritten since (an import replaces an activity's
+attendees: whoever left it is no longer in the database to be found) — and re-reads only their
+edges (:func:`~crestline.services.relationship_graph.update_graph`). A change too large to patch
+(over a quarter of the people, or a new seller beyond the graph's size), an import that was still
+running when the graph was read (its rows carry write times, and on PostgreSQL ids, from before
+the read), or a new day (recency is re-weighed), reads everything again.
 """
 
 from __future__ import annotations
@@ -83,10 +86,53 @@ class Marks:
         return cls(at, *ids)
 
 
-def changed_people(conn: Connection, since: Marks) -> Ints:
+def import_during(conn: Connection, since: Marks) -> bool:
+    """Whether an import started before ``since`` and finished after it: its transaction was
+    open when the graph was read, so its rows may be older than the marks say."""
+    overlapping = (
+        select(func.count())
+        .select_from(ImportRun)
+        .where(ImportRun.started_at < since.at, ImportRun.finished_at >= since.at)
+    )
+    return bool(conn.execute(overlapping).scalar_one())
+
+
+def former_partners(conn: Connection, rg: RelationshipGraph, since: Marks) -> Ints:
+    """Everyone ``rg`` ties to the seller of an activity, or the owner of a deal, whose people
+    were rewritten since ``since``: whoever was taken off it is among them."""
+    at = since.at
+    (sellers,) = read_ints(
+        conn,
+        select(Activity.seller_id).where(
+            Activity.id <= since.activity,
+            Activity.updated_at >= at,
+            Activity.seller_id.is_not(None),
+        ),
+    )
+    (owners,) = read_ints(
+        conn,
+        select(Opportunity.owner_id)
+        .join(ContactRole, ContactRole.opportunity_id == Opportunity.id)
+        .where(
+            ContactRole.id <= since.role,
+            ContactRole.updated_at >= at,
+            Opportunity.owner_id.is_not(None),
+        ),
+    )
+    nodes = np.unique(np.concatenate([sellers, owners])) + rg.offset
+    g = rg.graph
+    near = [g.indices[g.indptr[n] : g.indptr[n + 1]] for n in nodes[nodes < g.nodes].tolist()]
+    if not near:
+        return np.zeros(0, dtype=np.int64)
+    people = np.unique(np.concatenate(near)).astype(np.int64)
+    return people[people < rg.offset]
+
+
+def changed_people(conn: Connection, since: Marks, rg: RelationshipGraph | None = None) -> Ints:
     """The people whose edges may have changed since ``since``: in a connection, meeting or
     deal added or rewritten after it, written themselves, corrected, or in an org chart
-    Crestline recomputed."""
+    Crestline recomputed; with ``rg``, also everyone who may have been taken off a meeting or
+    deal rewritten since (:func:`former_partners`)."""
     at = since.at
     queries = (
         select(Link.person_id, func.coalesce(Link.from_person_id, -1)).where(
@@ -112,6 +158,8 @@ def changed_people(conn: Connection, since: Marks) -> Ints:
         .where(AccountInsight.computed_at >= at),
     )
     found = [column for query in queries for column in read_ints(conn, query)]
+    if rg is not None:
+        found.append(former_partners(conn, rg, since))
     if not found:
         return np.zeros(0, dtype=np.int64)
     ids = np.unique(np.concatenate(found))
@@ -147,8 +195,13 @@ class GraphCache:
             started = time.perf_counter()
             marks = Marks.now(conn, self._margin)
             fresh = None
-            if current is not None and current.as_of == as_of and self._marks is not None:
-                people = changed_people(conn, self._marks)
+            if (
+                current is not None
+                and current.as_of == as_of
+                and self._marks is not None
+                and not import_during(conn, self._marks)
+            ):
+                people = changed_people(conn, self._marks, current)
                 everyone = conn.execute(select(func.count()).select_from(Person)).scalar_one()
                 if len(people) <= LARGEST_UPDATE * max(everyone, 1):
                     fresh = update_graph(conn, current, people.tolist())
