@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import threading
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -31,6 +33,15 @@ def cost_of(nodes: list[int], graph: Graph) -> float:
         assert s is not None
         total += -math.log(s) + HOP_PENALTY
     return total
+
+
+def hop_strengths(nodes: Sequence[int], graph: Graph) -> tuple[float, ...]:
+    """The graph's strength of each hop of a path (None where two nodes are not connected)."""
+    return tuple(graph.strength(a, b) or math.nan for a, b in itertools.pairwise(nodes))
+
+
+def strength_of(nodes: Sequence[int], graph: Graph) -> float:
+    return math.prod(hop_strengths(nodes, graph))
 
 
 def every_path(graph: Graph, ours: set[int], target: int, max_hops: int) -> list[list[int]]:
@@ -81,7 +92,8 @@ def test_paths_are_connected_optimal_and_distinct_in_their_first_hop(
         assert p.nodes[0] in ours and p.nodes[-1] == target
         assert len(p.nodes) - 1 <= max_hops and len(set(p.nodes)) == len(p.nodes)
         assert all(graph.strength(a, b) for a, b in zip(p.nodes, p.nodes[1:], strict=False))
-        assert p.strength == pytest.approx(math.prod(p.strengths))
+        assert p.strengths == hop_strengths(p.nodes, graph)  # each hop is the graph's edge
+        assert p.strength == pytest.approx(math.prod(hop_strengths(p.nodes, graph)))
         assert p.cost == pytest.approx(cost_of(list(p.nodes), graph))
         # no path through the same introducer is cheaper
         same = [q for q in every if q[1] == p.introducer]
@@ -90,6 +102,33 @@ def test_paths_are_connected_optimal_and_distinct_in_their_first_hop(
         assert found[0].cost == pytest.approx(min(cost_of(q, graph) for q in every))
     costs = [p.cost for p in found]
     assert costs == sorted(costs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.integers(1, 4))
+def test_the_best_path_is_at_least_as_strong_as_any_path_of_an_exhaustive_search(
+    drawn: tuple[Graph, set[int], int], max_hops: int
+) -> None:
+    """Without a price per hop the best path is the strongest of all; with it, at least as
+    strong as every path of no more hops (a longer one must be clearly stronger to win). Both
+    searches."""
+    graph, ours, target = drawn
+    every = every_path(graph, ours, target, max_hops)
+    n = 1 + max([target, *ours, *graph.adj])
+    edges = [(a, b, s) for a, row in graph.adj.items() for b, s in row.items() if a < b]
+    a, b, s = (list(x) for x in zip(*edges, strict=True)) if edges else ([], [], [])
+    for penalty in (0.0, HOP_PENALTY):
+        reference = best_paths(graph, ours, target, k=1, max_hops=max_hops, hop_penalty=penalty)
+        csr = CsrGraph.from_edges(n, a, b, s, hop_penalty=penalty)
+        fast = csr_best_paths(csr, ours, target, k=1, max_hops=max_hops)
+        assert bool(reference) == bool(fast) == bool(every)
+        for found in (reference, fast):
+            if not found:
+                continue
+            best = found[0]
+            rivals = [q for q in every if penalty == 0 or len(q) <= len(best.nodes)]
+            assert best.strength >= max(strength_of(q, graph) for q in rivals) * (1 - 1e-5)
+            assert best.strength == pytest.approx(strength_of(best.nodes, graph), rel=1e-5)
 
 
 def test_a_strong_introduction_beats_a_weak_direct_tie() -> None:
@@ -191,7 +230,8 @@ def test_the_array_search_finds_what_the_reference_finds(
         assert len(set(p.nodes)) == len(p.nodes)
         expected = cost_of(list(p.nodes), graph) + extra.get(p.nodes[0], 0.0)
         assert p.cost == pytest.approx(expected, rel=1e-5)
-        assert p.strength == pytest.approx(math.prod(p.strengths))
+        assert p.strengths == pytest.approx(hop_strengths(p.nodes, graph), rel=1e-6)
+        assert p.strength == pytest.approx(math.prod(hop_strengths(p.nodes, graph)), rel=1e-5)
 
 
 def test_the_array_graph_keeps_the_strongest_edge_of_a_pair() -> None:
@@ -288,3 +328,36 @@ def test_meeting_in_the_middle_finds_what_the_reference_finds(
     for p in fast:
         assert p.cost == pytest.approx(cost_of(list(p.nodes), graph), rel=1e-5)
         assert len(p.nodes) - 1 <= max_hops and len(set(p.nodes)) == len(p.nodes)
+
+
+def test_queries_from_many_threads_find_what_one_thread_finds() -> None:
+    """The web app answers requests on several threads from one graph: its queries share a
+    scratch array and must take turns, never mix their costs."""
+    rng = np.random.default_rng(5)
+    n = 400
+    a = rng.integers(0, n, 3000)
+    b = rng.integers(0, n, 3000)
+    graph = CsrGraph.from_edges(n, a, b, rng.uniform(0.05, 1.0, 3000))
+    queries = [(sorted({int(x) for x in rng.integers(300, n, 3)}), int(t)) for t in range(60)]
+
+    def answer(query: tuple[list[int], int]) -> list[tuple[tuple[int, ...], float]]:
+        sources, target = query
+        return [(p.nodes, p.cost) for p in csr_best_paths(graph, sources, target, k=3)]
+
+    alone = [answer(q) for q in queries]
+    together: list[list[tuple[tuple[int, ...], float]]] = [[] for _ in queries]
+    start = threading.Barrier(8)
+
+    def worker(w: int) -> None:
+        start.wait()
+        for _ in range(3):
+            for i in range(w, len(queries), 8):
+                together[i] = answer(queries[i])
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert any(alone) and together == alone
+    assert np.isinf(graph._best).all()  # the scratch is left clean
