@@ -181,3 +181,56 @@ def test_matching_accuracy_on_the_demo_world(
     assert len(truth & found) / len(truth) >= 0.95, (len(truth & found), len(truth))
     assert len(found - truth) <= 0.02 * len(truth)  # few attendees land on the wrong person
     assert summary.matches is not None and summary.matches["unmatched"] > 0  # strangers kept
+
+
+def test_an_account_named_like_us_is_theirs(crm: Database, tmp_path: Path) -> None:
+    """Our company is known by the stem of our email domain ("Northbeam …"), but an account
+    whose name starts the same way is a customer: its people are theirs, not colleagues."""
+    with crm.transaction() as s:
+        account = Account(name="Northbeam Logistics", source="salesforce", external_id="001NL")
+        s.add(account)
+        s.flush()
+        s.add(
+            Person(
+                first_name="Jane",
+                last_name="Roe",
+                full_name="Jane Roe",
+                title="CFO",
+                account_id=account.id,
+                source="salesforce",
+                external_id="003NL",
+            )
+        )
+    path = tmp_path / "dinner.csv"
+    path.write_text(
+        "Event,Date,Name,Company,Email\n"
+        "Partner Dinner,2026-05-04,Jane Roe,Northbeam Logistics,\n"
+        "Partner Dinner,2026-05-04,Max Ray,Northbeam Logistics AG,\n"
+        "Partner Dinner,2026-05-04,Renée Müller,Northbeam Systems,\n"
+        "Partner Dinner,2026-05-04,Sam Lee,Northbeam Systems,\n"
+        "Partner Dinner,2026-05-04,Kim Poe,Northbeam Logistics,kim.poe@northbeam.io\n",
+        "utf-8",
+    )
+    summary = import_events(crm, LOCAL_ADMIN, path)
+    assert summary.matches == {"our_people": 1, "their_people": 1, "unmatched": 3}
+    with crm.reader() as s:
+        found = {
+            name: (person, seller, at, method)
+            for name, person, seller, at, method in s.execute(
+                select(
+                    EventAttendee.full_name,
+                    Person.full_name,
+                    Seller.full_name,
+                    Account.name,
+                    EventAttendee.match_method,
+                )
+                .outerjoin(Person, Person.id == EventAttendee.person_id)
+                .outerjoin(Seller, Seller.id == EventAttendee.seller_id)
+                .outerjoin(Account, Account.id == EventAttendee.account_id)
+            )
+        }
+    assert found["Jane Roe"] == ("Jane Roe", None, "Northbeam Logistics", "name+exact_name")
+    assert found["Max Ray"] == (None, None, "Northbeam Logistics", "company_only+exact_name")
+    assert found["Renée Müller"] == (None, "Renée Müller", None, "name+our_company")
+    assert found["Sam Lee"] == (None, None, None, "our_company")  # a colleague we do not know
+    assert found["Kim Poe"] == (None, None, None, "our_company")  # our email domain: ours

@@ -4,7 +4,7 @@ Each attendee is matched, in this order, to
 
 1. one of ours: their email is a seller's; or their company is our own (by name, or by the email
    domain our people use) and their name is a seller's (exactly, or with a similarity of at least
-   0.92);
+   0.92); a company only named like ours that is an account's ("Northbeam Logistics") is theirs;
 2. one of theirs, as the LinkedIn import finds people (:class:`Resolver`): by email, then by name at
    the account their company names (exact, by domain, or fuzzy), or as a person already known
    outside any account.
@@ -130,9 +130,19 @@ class AttendeeMatcher:
             close = closest_name(name, self.seller_name, NAME_THRESHOLD)
             if close is not None:
                 return self._ours(self.seller_name[close[0]], "fuzzy_name+our_company", close[1])
+            if domain not in self.ours.domains:  # ours by the company's name only: an account
+                theirs = self._theirs(a)  # named like us ("Northbeam Logistics") is theirs
+                if theirs.person_id is not None or (
+                    theirs.account_id is not None and "fuzzy" not in (theirs.method or "")
+                ):
+                    return theirs
             return AttendeeMatch(method="our_company")  # a colleague Crestline does not know
         if not (a.company or a.email):
             return AttendeeMatch()
+        return self._theirs(a)
+
+    def _theirs(self, a: Attendee) -> AttendeeMatch:
+        """A person at an account (or known outside any), else the account alone, else no one."""
         found = self.resolver.resolve(_as_connection(a))
         if found.person_id is not None:
             return AttendeeMatch(person_id=found.person_id, method=found.method, score=found.score)
