@@ -62,13 +62,24 @@ def test_paths_from_one_seller_with_a_hop_limit_and_none_found(
     assert entry["target"]["id"] == target
     assert all(len(p["hops"]) == 1 for p in entry["paths"])
     assert all(p["hops"][0]["from"] == f"{account['owner']} (ours)" for p in entry["paths"])
-    nobody = run(
-        capsys,
-        *("--db", db, "paths", str(account["id"]), "--to", str(target)),
-        *("--from", account["owner"], "--max-hops", "1"),
-    )
-    if not entry["paths"]:
-        assert "targeted outreach" in nobody.out
+    with sqlite3.connect(small_sqlite_world) as conn:  # one of ours who never met the target
+        (stranger,) = conn.execute(
+            "SELECT email FROM sellers WHERE active AND id NOT IN ("
+            " SELECT seller_id FROM connections WHERE person_id = ? AND seller_id IS NOT NULL"
+            " UNION SELECT a.seller_id FROM activities a JOIN activity_people p"
+            "  ON p.activity_id = a.id WHERE p.person_id = ? AND a.seller_id IS NOT NULL"
+            " UNION SELECT o.owner_id FROM opportunities o JOIN contact_roles r"
+            "  ON r.opportunity_id = o.id WHERE r.person_id = ? AND o.owner_id IS NOT NULL)"
+            " ORDER BY id LIMIT 1",
+            (target, target, target),
+        ).fetchone()
+    alone = [*("--db", db, "paths", str(account["id"]), "--to", str(target))]
+    alone += ["--from", stranger, "--max-hops", "1"]
+    (none,) = json.loads(run(capsys, *alone, "--format", "json").out)
+    assert none["paths"] == []
+    nobody = run(capsys, *alone)
+    assert nobody.code == 0 and "no warm path" in nobody.out
+    assert ("targeted outreach" in nobody.out) != bool(none["events"])  # else: meet them there
 
 
 def test_paths_errors_are_one_line(
