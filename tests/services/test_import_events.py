@@ -28,8 +28,11 @@ def lists(tmp_path: Path) -> Path:
     return folder
 
 
-def attendees(db: Database) -> dict[str, tuple[str | None, str | None, str | None, str | None]]:
-    """Each attendee of the Frankfurt summit: (their person, our seller, account, method)."""
+def attendees(
+    db: Database, event: str = "Finance Leaders Summit 2026"
+) -> dict[str, tuple[str | None, str | None, str | None, str | None]]:
+    """Each attendee of an event (the Frankfurt summit): (their person, our seller, account,
+    method)."""
     with db.reader() as s:
         rows = s.execute(
             select(
@@ -43,7 +46,7 @@ def attendees(db: Database) -> dict[str, tuple[str | None, str | None, str | Non
             .outerjoin(Person, Person.id == EventAttendee.person_id)
             .outerjoin(Seller, Seller.id == EventAttendee.seller_id)
             .outerjoin(Account, Account.id == EventAttendee.account_id)
-            .where(Event.name == "Finance Leaders Summit 2026")
+            .where(Event.name == event)
         ).all()
     return {
         name: (person, seller, account, method) for name, person, seller, account, method in rows
@@ -213,22 +216,7 @@ def test_an_account_named_like_us_is_theirs(crm: Database, tmp_path: Path) -> No
     )
     summary = import_events(crm, LOCAL_ADMIN, path)
     assert summary.matches == {"our_people": 1, "their_people": 1, "unmatched": 3}
-    with crm.reader() as s:
-        found = {
-            name: (person, seller, at, method)
-            for name, person, seller, at, method in s.execute(
-                select(
-                    EventAttendee.full_name,
-                    Person.full_name,
-                    Seller.full_name,
-                    Account.name,
-                    EventAttendee.match_method,
-                )
-                .outerjoin(Person, Person.id == EventAttendee.person_id)
-                .outerjoin(Seller, Seller.id == EventAttendee.seller_id)
-                .outerjoin(Account, Account.id == EventAttendee.account_id)
-            )
-        }
+    found = attendees(crm, "Partner Dinner")
     assert found["Jane Roe"] == ("Jane Roe", None, "Northbeam Logistics", "name+exact_name")
     assert found["Max Ray"] == (None, None, "Northbeam Logistics", "company_only+exact_name")
     assert found["Renée Müller"] == (None, "Renée Müller", None, "name+our_company")
