@@ -222,3 +222,30 @@ def test_an_account_named_like_us_is_theirs(crm: Database, tmp_path: Path) -> No
     assert found["Renée Müller"] == (None, "Renée Müller", None, "name+our_company")
     assert found["Sam Lee"] == (None, None, None, "our_company")  # a colleague we do not know
     assert found["Kim Poe"] == (None, None, None, "our_company")  # our email domain: ours
+
+
+def test_a_value_too_long_to_keep_rejects_its_row_on_both_backends(
+    database: Database, tmp_path: Path
+) -> None:
+    """PostgreSQL refuses a value longer than its column (SQLite would keep it): the row is
+    rejected naming its field, the rest of the list is imported."""
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "Event,Date,Name,Company,Title,Location\n"
+        f"Summit,2026-05-04,Ann Bee,{'C' * 201},CFO,Paris\n"
+        f"Summit,2026-05-04,Bob Cox,Acme,{'T' * 301},Paris\n"
+        f"Summit,2026-05-04,Cy Dunn,Acme,CTO,{'P' * 201}\n"
+        f"{'E' * 301},2026-05-04,Di Earl,Acme,CTO,Paris\n"
+        "Summit,2026-05-04,Eve Fox,Acme,CEO,Paris\n",
+        "utf-8",
+    )
+    summary = import_events(database, LOCAL_ADMIN, path)
+    assert summary.objects["Attendee"].rejected == 4 and summary.objects["Attendee"].inserted == 1
+    with (tmp_path / "long.errors.csv").open(encoding="utf-8") as fh:
+        rejected = [(r["row"], r["field"], r["error"]) for r in csv.DictReader(fh)]
+    assert rejected == [
+        ("2", "Company", "longer than 200 characters"),
+        ("3", "Title", "longer than 300 characters"),
+        ("4", "Location", "longer than 200 characters"),
+        ("5", "Event", "longer than 300 characters"),
+    ]

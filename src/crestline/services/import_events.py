@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from crestline.db.database import Database
-from crestline.db.models import Account, DemoFact, Event, Person, Seller
+from crestline.db.models import Account, DemoFact, Event, EventAttendee, Person, Seller
 from crestline.engines.matching import OwnCompany, closest_name, company_key, fold, person_key
 from crestline.ingest.columns import ReadStats
 from crestline.ingest.events import Attendee, open_attendees, read_attendees
@@ -181,6 +181,31 @@ def _with_accounts(conn: Connection, matches: list[AttendeeMatch]) -> list[Atten
         m if m.account_id is None else replace(m, company_key=company_key(names[m.account_id]))
         for m in found
     ]
+
+
+def _widths() -> dict[str, int]:
+    """How many characters each stored value of an attendee may have (its column's length)."""
+    columns = {
+        "event": Event.name,
+        "place": Event.place,
+        "full_name": EventAttendee.full_name,
+        "company": EventAttendee.company,
+        "title": EventAttendee.title,
+        "email": EventAttendee.email,
+    }
+    return {name: int(getattr(c.type, "length", 0) or 0) for name, c in columns.items()}
+
+
+def too_long(a: Attendee) -> Problem | None:
+    """A value longer than the database keeps (PostgreSQL refuses it, SQLite would not)."""
+    for name, width in _widths().items():
+        value = a.full_name if name == "full_name" else getattr(a, name)
+        if width and value and len(value) > width:
+            field = "name" if name == "full_name" else name
+            if field == "name" and "name" not in a.record.fields:
+                field = "last_name"
+            return a.record.problem(field, f"longer than {width} characters")
+    return None
 
 
 def _now() -> dt.datetime:
@@ -416,7 +441,12 @@ def import_events(
     source = "xlsx" if table.encoding == "xlsx" else "csv"
     problems: list[Problem] = []
     stats = ReadStats()
-    attendees = list(read_attendees(table, on_problem=problems.append, stats=stats))
+    attendees = []
+    for a in read_attendees(table, on_problem=problems.append, stats=stats):
+        if (problem := too_long(a)) is not None:
+            problems.append(problem)
+        else:
+            attendees.append(a)
     with run_import(
         database,
         actor,
