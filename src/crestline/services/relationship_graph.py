@@ -633,19 +633,26 @@ def _chart_evidence(conn: Connection, a: int, b: int) -> list[Evidence]:
             }.get(source)
             return [Evidence("manager", confidence=max(0.05, min(sure, 1.0)), detail=detail)]
     if line_a[0] is not None and line_a[0] == line_b[0]:
-        levels = dict(
-            conn.execute(
-                select(PersonInsight.person_id, PersonInsight.seniority).where(
-                    PersonInsight.person_id.in_([a, b])
-                )
-            ).all()
-        )
+        levels = {
+            person: (level, account)
+            for person, level, account in conn.execute(
+                select(
+                    PersonInsight.person_id, PersonInsight.seniority, PersonInsight.account_id
+                ).where(PersonInsight.person_id.in_([a, b]))
+            )
+        }
+        if not all(levels.get(p, ("", 0))[0] in LEADERSHIP for p in (a, b)):
+            return []
         team = conn.execute(  # as the graph links them: a team of at most MAX_TEAM leaders
             select(func.count())
             .select_from(PersonInsight)
-            .where(PersonInsight.manager_id == line_a[0], PersonInsight.seniority.in_(LEADERSHIP))
+            .where(
+                PersonInsight.account_id == levels[a][1],  # a chart is an account's (indexed)
+                PersonInsight.manager_id == line_a[0],
+                PersonInsight.seniority.in_(LEADERSHIP),
+            )
         ).scalar_one()
-        if team <= MAX_TEAM and all(levels.get(p) in LEADERSHIP for p in (a, b)):
+        if team <= MAX_TEAM:
             boss = conn.execute(select(Person.full_name).where(Person.id == line_a[0])).scalar()
             return [Evidence("peer", detail=f"both report to {boss}")]
     return []
