@@ -5,6 +5,7 @@ raises on purpose are mapped to an HTTP status and one JSON shape (``{"error": {
 "message"}}``) in :func:`_crestline_error`.
 """
 
+import logging
 import math
 import os
 import threading
@@ -27,6 +28,7 @@ from crestline.errors import BadInputError, CrestlineError, PermissionDeniedErro
 from crestline.services.accounts import get_account, list_accounts
 from crestline.services.auth import Actor, authenticate
 from crestline.services.graph_cache import GraphCache
+from crestline.services.insights import resolve_as_of
 from crestline.services.overview import overview
 from crestline.services.setup import Database, open_db, schema_revision
 from crestline.web import session as cookies
@@ -44,6 +46,7 @@ from crestline.web.schemas import (
 )
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 
 
 class LoginRequired(Exception):
@@ -71,6 +74,18 @@ def _first_problem(exc: RequestValidationError) -> str:
     return f"{where or 'request'}: {first.get('msg', 'not valid')}{more}"
 
 
+def _read_graph(app: FastAPI) -> None:
+    """Read the relationship graph into the app's cache when it starts (seconds on a large
+    database), so that the first request for paths finds it ready — or waits for this read
+    rather than starting another."""
+    try:
+        with app.state.db.reader() as session:
+            conn = session.connection()
+            app.state.graph_cache.graph(conn, as_of=resolve_as_of(conn, None))
+    except Exception:  # then the first request reads it again, and says what failed
+        log.warning("the relationship graph was not read at start", exc_info=True)
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """The app for ``settings``; pass ``database`` to share one already open."""
     secret = os.environ.get("CRESTLINE_SECRET_KEY", "").encode() or os.urandom(32)
@@ -80,9 +95,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.db = database or open_db(settings.database_url)
+        warm_up = threading.Thread(
+            target=_read_graph, args=(app,), name="crestline-graph", daemon=True
+        )
+        warm_up.start()  # the first paths panel should not wait for the whole graph
         try:
             yield
         finally:
+            warm_up.join(timeout=1.0)
             if owned:
                 app.state.db.close()
 
