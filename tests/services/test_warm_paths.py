@@ -8,12 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from crestline.db.database import Database
-from crestline.services.auth import LOCAL_ADMIN
+from crestline.db.models import Account, Person
+from crestline.services.auth import LOCAL_ADMIN, Actor, visible_owner_ids
 from crestline.services.import_events import import_events
-from crestline.services.warm_paths import peer_costs, warm_paths
+from crestline.services.insights import resolve_as_of
+from crestline.services.relationship_graph import build_graph
+from crestline.services.warm_paths import HIDDEN, OUTSIDE, _hop, _Names, peer_costs, warm_paths
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 AS_OF = dt.date(2026, 9, 30)
@@ -155,3 +158,31 @@ def test_hops_name_their_people_and_put_the_strongest_tie_first(small_world: Dat
     for hop in hops:
         if hop.via in words:
             assert hop.evidence.startswith(words[hop.via]), hop
+
+
+def test_people_at_accounts_the_actor_does_not_see_relay_but_stay_unnamed(
+    small_world: Database,
+) -> None:
+    with small_world.reader() as session:
+        owner = session.scalar(select(Account.owner_id).where(Account.id == 1))
+        assert owner is not None
+        seller = Actor(login="seller", role="seller", seller_id=owner)
+        mine = visible_owner_ids(session, seller)
+        assert mine is not None
+        inside = session.scalar(select(Person.id).where(Person.account_id == 1).limit(1))
+        outside = session.scalar(
+            select(Person.id)
+            .join(Account, Account.id == Person.account_id)
+            .where(Account.owner_id.not_in(mine))
+            .limit(1)
+        )
+        assert inside is not None and outside is not None
+        conn = session.connection()
+        rg = build_graph(conn, as_of=resolve_as_of(conn, None))
+        names = _Names(session, rg, seller)
+        assert names[outside] == OUTSIDE and names.ref(outside) == HIDDEN
+        assert names[inside] != OUTSIDE and names.ref(inside) == ("person", inside)
+        hop = _hop(session, rg, names, rg.seller_node(owner), outside)
+        assert hop.target == OUTSIDE and "outside your accounts" in hop.evidence
+        admin = _Names(session, rg, LOCAL_ADMIN)
+        assert admin[outside] != OUTSIDE and admin.ref(outside) == ("person", outside)

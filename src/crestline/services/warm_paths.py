@@ -18,12 +18,12 @@ import numpy as np
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from crestline.db.models import Event, EventAttendee, Person, Seller
+from crestline.db.models import Account, Event, EventAttendee, Person, Seller
 from crestline.engines.csr_paths import best_paths
 from crestline.engines.orgchart import PARENT_FUNCTIONS, RANK
 from crestline.engines.paths import MAX_HOPS, K
 from crestline.errors import AmbiguousError, BadInputError, NotFoundError
-from crestline.services.auth import Actor
+from crestline.services.auth import Actor, visible_owner_ids
 from crestline.services.decision_makers import decision_makers, resolve_person
 from crestline.services.insights import resolve_as_of
 from crestline.services.relationship_graph import (
@@ -265,7 +265,7 @@ def warm_paths(
     sources = sorted(sellers)
     ours = np.zeros(rg.graph.nodes, dtype=bool)
     ours[rg.offset :] = True  # none of our people relays a path
-    names = _Names(session, rg)
+    names = _Names(session, rg, actor)
     events = shared_events(session, [t.id for t in targets], stmt, rg.as_of)
     out = []
     for t in targets:
@@ -325,17 +325,42 @@ def _pairs(nodes: tuple[int, ...]) -> list[tuple[int, int]]:
     return list(itertools.pairwise(nodes))
 
 
+OUTSIDE = "someone at an account outside yours"
+HIDDEN = ("outside", 0)  # a hop's end who is not shown
+
+
 class _Names(dict[int, str]):
-    def __init__(self, session: Session, rg: RelationshipGraph) -> None:
+    """Names of the graph's nodes. A path may pass through people at accounts the actor does not
+    see (another team's): they relay it, but their name, id and ties stay hidden — a manager who
+    sees both accounts can arrange that introduction."""
+
+    def __init__(self, session: Session, rg: RelationshipGraph, actor: Actor) -> None:
         super().__init__()
         self.session, self.rg = session, rg
+        self.owners = visible_owner_ids(session, actor)
+        self.hidden: set[int] = set()
 
     def __missing__(self, node: int) -> str:
         kind, ident = self.rg.who(node)
-        model = Seller if kind == "seller" else Person
-        name = self.session.scalar(select(model.full_name).where(model.id == ident))
-        self[node] = f"{name or node}{' (ours)' if kind == 'seller' else ''}"
-        return self[node]
+        if kind == "seller":
+            name = self.session.scalar(select(Seller.full_name).where(Seller.id == ident))
+            self[node] = f"{name or node} (ours)"
+            return self[node]
+        row = self.session.execute(
+            select(Person.full_name, Person.account_id, Account.owner_id)
+            .outerjoin(Account, Account.id == Person.account_id)
+            .where(Person.id == ident)
+        ).first()
+        name, account, owner = row if row is not None else (str(node), None, None)
+        if self.owners is not None and account is not None and owner not in self.owners:
+            self.hidden.add(node)
+            name = OUTSIDE
+        self[node] = name
+        return name
+
+    def ref(self, node: int) -> tuple[str, int]:
+        _ = self[node]  # looking the node up decides whether it is hidden
+        return HIDDEN if node in self.hidden else self.rg.who(node)
 
 
 def _hop(session: Session, rg: RelationshipGraph, names: _Names, a: int, b: int) -> Hop:
@@ -344,14 +369,18 @@ def _hop(session: Session, rg: RelationshipGraph, names: _Names, a: int, b: int)
         key=lambda e: -rg.model.piece(e, rg.as_of),
     )
     strength = rg.graph.strength(a, b) or 0.0
+    source, target = names.ref(a), names.ref(b)
+    hidden = HIDDEN in (source, target)
     return Hop(
         names[a],
         names[b],
         evidence[0].source if evidence else "unknown",
         strength,
-        explain(evidence, rg.as_of),
-        rg.who(a),
-        rg.who(b),
+        "known to each other (not shown: outside your accounts)"
+        if hidden
+        else explain(evidence, rg.as_of),
+        source,
+        target,
     )
 
 
@@ -433,7 +462,7 @@ def executive_pairs(
     rg = graph or build_graph(conn, as_of=resolve_as_of(conn, as_of))
     ours = np.zeros(rg.graph.nodes, dtype=bool)
     ours[rg.offset :] = True
-    names = _Names(session, rg)
+    names = _Names(session, rg, actor)
     theirs = [p for p in dm.people if p.seniority in THEIR_EXECUTIVES][:MAX_PAIRS]
     out = []
     for person in theirs:

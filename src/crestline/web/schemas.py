@@ -315,9 +315,12 @@ class HopPublic(BaseModel):
     evidence: str = Field(
         description="how they know each other, the strongest tie first: since when, last contact"
     )
-    from_kind: str = Field(description="seller (one of ours) or person")
+    from_kind: str = Field(
+        description="seller (one of ours), person, or outside: someone at an account you do "
+        "not see, whose name, id (0) and ties are not shown"
+    )
     from_id: int
-    to_kind: str = Field(description="seller (one of ours) or person")
+    to_kind: str = Field(description="as from_kind")
     to_id: int
 
 
