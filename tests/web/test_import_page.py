@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,3 +91,23 @@ def test_unsafe_zip_is_refused(client: TestClient) -> None:
         files={"upload": ("evil.zip", buffer.getvalue(), "application/zip")},
     )
     assert page.status_code == 422 and "unsafe path" in page.text
+
+
+def test_an_event_list_is_imported_from_the_page(client: TestClient, tmp_path: Path) -> None:
+    sign_in(client, "admin")
+    listing = Path(__file__).resolve().parent.parent / "data" / "events" / "attendees.csv"
+    page = client.post(
+        "/import",
+        data={"source": "events"},
+        files={"upload": ("attendees.csv", listing.read_bytes(), "text/csv")},
+    )
+    assert page.status_code == 200, page.text
+    assert "Import preview" in page.text and "Nothing has been written yet" in page.text
+    token = page.text.split("/import/")[1].split("/")[0]
+    done = client.post(f"/import/{token}/confirm")
+    assert done.status_code == 200 and "Imported · events" in done.text
+    with sqlite3.connect(tmp_path / "crestline.db") as conn:
+        events, attendees = conn.execute(
+            "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM event_attendees)"
+        ).fetchone()
+    assert events >= 2 and attendees >= 10

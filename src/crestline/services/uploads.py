@@ -21,6 +21,7 @@ from crestline.db.database import Database
 from crestline.errors import BadInputError, NotFoundError
 from crestline.services.auth import Actor
 from crestline.services.import_activities import import_activities
+from crestline.services.import_events import import_events
 from crestline.services.import_hubspot import import_hubspot
 from crestline.services.import_linkedin import import_linkedin
 from crestline.services.import_salesforce import import_salesforce
@@ -33,6 +34,7 @@ SOURCES = {
     "linkedin": "LinkedIn Connections.csv (needs the seller's email)",
     "sellers": "Our people (CSV: name, email, title, manager_email, role, territory)",
     "activities": "Calendar export (.ics) or a CSV of activities",
+    "events": "An event's attendee list (CSV or Excel: event, date, place, name, company, title)",
 }
 FOLDER_SOURCES = ("salesforce", "hubspot")
 KEPT_SUFFIXES = (".csv", ".xlsx", ".ics")
@@ -162,6 +164,7 @@ def run_staged(
         "hubspot": import_hubspot,
         "sellers": import_sellers,
         "activities": import_activities,
+        "events": import_events,
     }
     if staged.source == "linkedin":
         return import_linkedin(
