@@ -16,7 +16,15 @@ from crestline.services.auth import LOCAL_ADMIN, Actor, visible_owner_ids
 from crestline.services.import_events import import_events
 from crestline.services.insights import resolve_as_of
 from crestline.services.relationship_graph import build_graph
-from crestline.services.warm_paths import HIDDEN, OUTSIDE, _hop, _Names, peer_costs, warm_paths
+from crestline.services.warm_paths import (
+    HIDDEN,
+    OUTSIDE,
+    _hop,
+    _Names,
+    executive_pairs,
+    peer_costs,
+    warm_paths,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 AS_OF = dt.date(2026, 9, 30)
@@ -186,3 +194,14 @@ def test_people_at_accounts_the_actor_does_not_see_relay_but_stay_unnamed(
         assert hop.target == OUTSIDE and "outside your accounts" in hop.evidence
         admin = _Names(session, rg, LOCAL_ADMIN)
         assert admin[outside] != OUTSIDE and admin.ref(outside) == ("person", outside)
+
+
+def test_executive_pairs_show_the_events_both_attend(crm_with_events: Database) -> None:
+    with crm_with_events.reader() as session:
+        pairs = executive_pairs(session, LOCAL_ADMIN, "Nordstern Bank AG", as_of=AS_OF)
+    lena = next(p for p in pairs if p.theirs == "Lena Vogel")
+    assert lena.ours == "Renée Müller"  # our only executive at the summit with their CFO
+    assert [e.name for e in lena.events] == ["Finance Leaders Summit 2026"]
+    for pair in pairs:  # only the pair's own executive is named at their events
+        assert all([o.id for o in e.ours] == [pair.ours_id] for e in pair.events)
+        assert pair.as_dict()["events"] == [e.as_dict() for e in pair.events]

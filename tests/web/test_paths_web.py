@@ -77,7 +77,7 @@ def test_account_paths_api_is_the_services_json(client: TestClient, db_file: Pat
     assert len(expected) == 5 and any(t["paths"] for t in expected)
     pairs = client.get(f"/api/v1/accounts/{account['id']}/pairs")
     assert pairs.status_code == 200
-    assert pairs.json() and {"ours", "theirs", "match", "path"} == set(pairs.json()[0])
+    assert pairs.json() and {"ours", "theirs", "match", "path", "events"} == set(pairs.json()[0])
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/accounts/{account_id}/paths" in schema["paths"]
     assert "HopPublic" in schema["components"]["schemas"]

@@ -112,10 +112,14 @@ def pairs(
         typer.echo(
             f"{p.ours} ({p.ours_title or '-'})  ↔  {p.theirs} ({p.theirs_title or '-'}) · {p.match}"
         )
-        if p.path is None:
+        for n, event in enumerate(p.events):
+            typer.echo(f"    {'together at:' if n == 0 else '            '} {_event_line(event)}")
+        if p.path is not None:
+            typer.echo(
+                f"    strength {p.path.strength:.2f}: "
+                + " → ".join([p.path.hops[0].source, *(h.target for h in p.path.hops)])
+            )
+        elif p.events:
+            typer.echo("    no warm path: they meet at the event above")
+        else:
             typer.echo(f"    {ALTERNATIVES}")
-            continue
-        typer.echo(
-            f"    strength {p.path.strength:.2f}: "
-            + " → ".join([p.path.hops[0].source, *(h.target for h in p.path.hops)])
-        )

@@ -8,6 +8,7 @@ who, how they know each other (the evidence in words), since when, last contact.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Sequence
@@ -401,6 +402,7 @@ class ExecutivePair:
     theirs_level: str
     match: str  # why these two: same function, related function, the chief executives …
     path: WarmPath | None
+    events: tuple[SharedEvent, ...] = ()  # events both attend: a way to meet without a path
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -418,6 +420,7 @@ class ExecutivePair:
                 "strength": round(self.path.strength, 4),
                 "hops": [h.as_dict() for h in self.path.hops],
             },
+            "events": [e.as_dict() for e in self.events],
         }
 
 
@@ -495,4 +498,23 @@ def executive_pairs(
                 path,
             )
         )
+    return _with_events(session, out, resolve_as_of(conn, as_of))
+
+
+def _with_events(
+    session: Session, pairs: list[ExecutivePair], as_of: dt.date
+) -> list[ExecutivePair]:
+    """Each pair with the events both of them attend (one query for all pairs)."""
+    chosen = {p.ours_id for p in pairs}
+    found = shared_events(
+        session, [p.theirs_id for p in pairs], select(Seller.id).where(Seller.id.in_(chosen)), as_of
+    )
+    out = []
+    for pair in pairs:
+        both = tuple(
+            dataclasses.replace(e, ours=tuple(o for o in e.ours if o.id == pair.ours_id))
+            for e in found.get(pair.theirs_id, ())
+            if any(o.id == pair.ours_id for o in e.ours)
+        )
+        out.append(dataclasses.replace(pair, events=both))
     return out

@@ -378,3 +378,6 @@ class ExecutivePairPublic(BaseModel):
     theirs: PathTargetPublic
     match: str = Field(description="why these two: same function, related functions …")
     path: PairPathPublic | None
+    events: list[SharedEventPublic] = Field(
+        default=[], description="events both of them attend: upcoming first, then the last year's"
+    )
