@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from crestline.db import arrays
 from crestline.db.arrays import day_number, day_of, read_ints
 from crestline.db.database import Database
 from crestline.db.models import Account, Activity, ActivityPerson, PastEmployment, Person, Seller
@@ -158,7 +159,7 @@ def test_an_update_of_many_people_reads_each_connection_once(
 ) -> None:
     """Changed people are read a chunk at a time: a connection between two of them in different
     chunks is still one piece of evidence (counted twice, its edge would be stronger)."""
-    monkeypatch.setattr(relationship_graph, "CHUNK", 40)
+    monkeypatch.setattr(arrays, "IDS_AT_ONCE", 40)
     with small_world.reader() as session:
         conn = session.connection()
         full = build_graph(conn, as_of=resolve_as_of(conn, None))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from sqlalchemy import BigInteger, Connection, Date, Integer, cast, func, litera
 from sqlalchemy.sql import ColumnElement, Select
 
 CHUNK = 200_000
+IDS_AT_ONCE = 900  # ids in one IN (…): within every database's limit on parameters
 ARROW_BATCH = 262_144  # rows per Arrow batch (the driver's default, 1,024, fragments memory)
 NULL = -(2**40)  # what a NULL day or id reads as (through coalesce)
 EPOCH = dt.date(2000, 1, 1)
@@ -113,3 +115,27 @@ def _read_arrow(path: str, sql: str, params: list[Any], width: int) -> list[Ints
     del table
     pyarrow.default_memory_pool().release_unused()  # hand Arrow's buffers back now
     return columns
+
+
+def in_chunks(ids: Ints | None) -> Iterator[list[int] | None]:
+    """``ids`` a chunk at a time, small enough for ``IN (…)`` (one None: no filter)."""
+    if ids is None:
+        yield None
+        return
+    for start in range(0, len(ids), IDS_AT_ONCE):
+        yield ids[start : start + IDS_AT_ONCE].tolist()
+
+
+def read_in_chunks(
+    conn: Connection, stmt: Select[*tuple[Any, ...]], column: Any, only: Ints | None
+) -> list[Ints]:
+    """``stmt``'s integer columns, for the rows whose ``column`` is in ``only`` (all rows when
+    None), asked for a chunk of ids at a time."""
+    parts = [
+        read_ints(conn, stmt if chunk is None else stmt.where(column.in_(chunk)))
+        for chunk in in_chunks(only)
+    ]
+    width = len(stmt.selected_columns)
+    if not parts:
+        return [np.zeros(0, dtype=np.int64) for _ in range(width)]
+    return [np.concatenate([part[i] for part in parts]) for i in range(width)]

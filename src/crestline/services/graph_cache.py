@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Connection, func, or_, select
 
-from crestline.db.arrays import Ints, read_ints
+from crestline.db.arrays import Ints, read_in_chunks, read_ints
 from crestline.db.models import (
     AccountInsight,
     Activity,
@@ -97,29 +97,10 @@ def import_during(conn: Connection, since: Marks) -> bool:
     return bool(conn.execute(overlapping).scalar_one())
 
 
-def former_partners(conn: Connection, rg: RelationshipGraph, since: Marks) -> Ints:
-    """Everyone ``rg`` ties to the seller of an activity, or the owner of a deal, whose people
-    were rewritten since ``since``: whoever was taken off it is among them."""
-    at = since.at
-    (sellers,) = read_ints(
-        conn,
-        select(Activity.seller_id).where(
-            Activity.id <= since.activity,
-            Activity.updated_at >= at,
-            Activity.seller_id.is_not(None),
-        ),
-    )
-    (owners,) = read_ints(
-        conn,
-        select(Opportunity.owner_id)
-        .join(ContactRole, ContactRole.opportunity_id == Opportunity.id)
-        .where(
-            ContactRole.id <= since.role,
-            ContactRole.updated_at >= at,
-            Opportunity.owner_id.is_not(None),
-        ),
-    )
-    nodes = np.unique(np.concatenate([sellers, owners])) + rg.offset
+def _partners(rg: RelationshipGraph, ours: Ints) -> Ints:
+    """Everyone ``rg`` ties to these sellers (ids): whoever was taken off a meeting or deal of
+    theirs that was rewritten is among them."""
+    nodes = np.unique(ours[ours >= 0]) + rg.offset
     g = rg.graph
     near = [g.indices[g.indptr[n] : g.indptr[n + 1]] for n in nodes[nodes < g.nodes].tolist()]
     if not near:
@@ -131,17 +112,19 @@ def former_partners(conn: Connection, rg: RelationshipGraph, since: Marks) -> In
 def changed_people(conn: Connection, since: Marks, rg: RelationshipGraph | None = None) -> Ints:
     """The people whose edges may have changed since ``since``: in a connection, meeting or
     deal added or rewritten after it, written themselves, corrected, or in an org chart
-    Crestline recomputed; with ``rg``, also everyone who may have been taken off a meeting or
-    deal rewritten since (:func:`former_partners`)."""
+    Crestline recomputed; with ``rg``, also everyone tied to the seller of a meeting, or the
+    owner of a deal, rewritten since — an import replaces an activity's people, and whoever it
+    took off is no longer in the database to be found. Each table is scanned once."""
     at = since.at
-    queries = (
-        select(Link.person_id, func.coalesce(Link.from_person_id, -1)).where(
-            Link.id > since.connection
+    activities, sellers = read_ints(
+        conn,
+        select(Activity.id, func.coalesce(Activity.seller_id, -1)).where(
+            or_(Activity.id > since.activity, Activity.updated_at >= at)
         ),
-        select(ActivityPerson.person_id)
-        .join(Activity, Activity.id == ActivityPerson.activity_id)
-        .where(or_(Activity.id > since.activity, Activity.updated_at >= at)),
-        select(ContactRole.person_id)
+    )
+    roles, role_people, owners = read_ints(
+        conn,
+        select(ContactRole.id, ContactRole.person_id, func.coalesce(Opportunity.owner_id, -1))
         .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
         .where(
             or_(
@@ -150,18 +133,30 @@ def changed_people(conn: Connection, since: Marks, rg: RelationshipGraph | None 
                 Opportunity.updated_at >= at,
             )
         ),
+    )
+    queries = (
+        select(Link.person_id, func.coalesce(Link.from_person_id, -1)).where(
+            Link.id > since.connection
+        ),
         select(Person.id).where(or_(Person.id > since.person, Person.updated_at >= at)),
         select(PersonAssessment.person_id).where(PersonAssessment.updated_at >= at),
         select(PastEmployment.person_id).where(PastEmployment.id > since.employment),
-        select(PersonInsight.person_id)
-        .join(AccountInsight, AccountInsight.account_id == PersonInsight.account_id)
-        .where(AccountInsight.computed_at >= at),
+        select(PersonInsight.person_id).where(  # the recomputed accounts first (few), then
+            PersonInsight.account_id.in_(  # their people by the index
+                select(AccountInsight.account_id).where(AccountInsight.computed_at >= at)
+            )
+        ),
     )
     found = [column for query in queries for column in read_ints(conn, query)]
+    found += read_in_chunks(  # the meetings' people, by the index on activity ids
+        conn, select(ActivityPerson.person_id), ActivityPerson.activity_id, activities
+    )
+    found.append(role_people)
     if rg is not None:
-        found.append(former_partners(conn, rg, since))
-    if not found:
-        return np.zeros(0, dtype=np.int64)
+        rewritten = np.concatenate(
+            [sellers[activities <= since.activity], owners[roles <= since.role]]
+        )
+        found.append(_partners(rg, rewritten))
     ids = np.unique(np.concatenate(found))
     return ids[ids >= 0]
 

@@ -26,15 +26,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import BigInteger, Connection, Select, case, func, literal, or_, select
+from sqlalchemy import BigInteger, Connection, case, func, literal, or_, select
 
-from crestline.db.arrays import NULL, day_number, day_of, read_ints
+from crestline.db.arrays import NULL, day_number, day_of, in_chunks, read_in_chunks, read_ints
 from crestline.db.models import (
     Activity,
     ActivityPerson,
@@ -66,7 +66,6 @@ MAX_TEAM = 15  # a larger group under one manager is not one team: its peers are
 FORMER_COLLEAGUES = 3  # each person's former colleagues: the ones they overlapped with longest
 MIN_OVERLAP_DAYS = 90
 PAIRS_AT_ONCE = 2_000_000  # former colleagues are paired in batches of this many (memory)
-CHUNK = 900  # ids per IN (…) when reading the edges of some people only
 _DAY_SHIFT = 2**41  # makes every day number (NULL's too) positive, to pack it beside a code
 
 Ints = npt.NDArray[np.int64]
@@ -132,35 +131,12 @@ def _ages(as_of: dt.date, days: Ints) -> Floats:
     return ages
 
 
-def _in_chunks(persons: Ints | None) -> Iterator[list[int] | None]:
-    if persons is None:
-        yield None
-        return
-    for start in range(0, len(persons), CHUNK):
-        yield persons[start : start + CHUNK].tolist()
-
-
 def _distinct(keys: Ints) -> Ints:
     """The distinct keys, sorted (a sort of plain integers: faster than ``np.unique``'s hash)."""
     ordered = np.sort(keys)
     first = np.ones(len(ordered), dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]
     return ordered[first]
-
-
-def _read_in_chunks(
-    conn: Connection, stmt: Select[*tuple[Any, ...]], column: Any, only: Ints | None
-) -> list[Ints]:
-    """``stmt``'s integer columns, for the rows whose ``column`` is in ``only`` (all rows when
-    None), asked for a chunk of ids at a time."""
-    parts = [
-        read_ints(conn, stmt if chunk is None else stmt.where(column.in_(chunk)))
-        for chunk in _in_chunks(only)
-    ]
-    width = len(stmt.selected_columns)
-    if not parts:
-        return [np.zeros(0, dtype=np.int64) for _ in range(width)]
-    return [np.concatenate([part[i] for part in parts]) for i in range(width)]
 
 
 def _groups(keys: Ints) -> tuple[Ints, Ints]:
@@ -197,7 +173,7 @@ def _connections(out: _Pieces) -> None:
                     or_(Link.person_id.in_(chunk), Link.from_person_id.in_(chunk))
                 ),
             )
-            for chunk in _in_chunks(persons)
+            for chunk in in_chunks(persons)
             if chunk is not None
         ]
         ids = np.concatenate([part[0] for part in parts])
@@ -221,7 +197,7 @@ def _touches(out: _Pieces) -> None:
     """Meetings, calls, emails and events: one piece per (kind, seller, person), from how often
     and how recently — grouped on arrays, not by the database."""
     conn, model, as_of, offset, persons = out.conn, out.model, out.as_of, out.offset, out.persons
-    activity, person = _read_in_chunks(
+    activity, person = read_in_chunks(
         conn,
         select(ActivityPerson.activity_id, ActivityPerson.person_id),
         ActivityPerson.person_id,
@@ -256,7 +232,7 @@ def _activities(conn: Connection, as_of: dt.date, ids: Ints | None) -> tuple[Int
     code = case({k: i for i, k in enumerate(KINDS)}, value=Activity.kind, else_=-1)  # simple CASE:
     # one value read, then compared (cheaper than a test per kind)
     columns = (Activity.id, Activity.seller_id, code, day_number(conn, Activity.occurred_at))
-    found, seller, kind, day = _read_in_chunks(  # kind and date filtered here: cheaper
+    found, seller, kind, day = read_in_chunks(  # kind and date filtered here: cheaper
         conn, select(*columns).where(Activity.seller_id.is_not(None)), Activity.id, ids
     )
     wanted = (kind >= 0) & (day <= day_of(as_of))
@@ -294,7 +270,7 @@ def _count_and_latest(key: Ints, day: Ints) -> tuple[Ints, Ints, Ints]:
 def _roles(out: _Pieces) -> None:
     """Contact roles: the opportunity's owner and each person with a role on it (once a pair)."""
     conn, model, offset, persons = out.conn, out.model, out.offset, out.persons
-    owner, person = _read_in_chunks(
+    owner, person = read_in_chunks(
         conn,
         select(Opportunity.owner_id, ContactRole.person_id)
         .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
@@ -320,15 +296,16 @@ def _touching(persons: Ints | None, *columns: Ints) -> npt.NDArray[np.bool_]:
 LINE_SOURCES = ("crm", "confirmed", "inferred")
 
 
-def _lines(conn: Connection) -> tuple[Ints, Ints, Floats, Ints]:
-    """Every effective reporting line: person, manager, how sure (1 when known), and whether
-    the person sits in a leadership team (for peers). The org chart's line where Crestline
-    completed it (confirmed, else the CRM's, else inferred); the CRM's for anyone else."""
+def _lines(conn: Connection, accounts: Ints | None = None) -> tuple[Ints, Ints, Floats, Ints]:
+    """Every effective reporting line (of the org charts of ``accounts`` when given): person,
+    manager, how sure (1 when known), and whether the person sits in a leadership team (for
+    peers). The org chart's line where Crestline completed it (confirmed, else the CRM's, else
+    inferred); the CRM's for anyone else."""
     level = case(dict.fromkeys(LEADERSHIP, 1), value=PersonInsight.seniority, else_=0)
     source = case(
         {s: i for i, s in enumerate(LINE_SOURCES)}, value=PersonInsight.line_source, else_=2
     )
-    person, manager, how, sure, leader = read_ints(
+    person, manager, how, sure, leader = read_in_chunks(
         conn,
         select(
             PersonInsight.person_id,
@@ -337,6 +314,8 @@ def _lines(conn: Connection) -> tuple[Ints, Ints, Floats, Ints]:
             func.coalesce(func.round(PersonInsight.line_confidence * 1000), 0),
             level,
         ).where(PersonInsight.manager_id.is_not(None)),
+        PersonInsight.account_id,
+        accounts,
     )
     confidence = np.where(how < 2, 1.0, np.clip(sure / 1000.0, 0.05, 1.0))
     crm_person = crm_manager = np.zeros(0, dtype=np.int64)
@@ -382,7 +361,16 @@ def _lines_outside_charts(conn: Connection) -> tuple[Ints, Ints]:
 def _chart(out: _Pieces) -> None:
     """Reporting lines (weighed by how sure the line is) and peers in leadership teams."""
     conn, model, persons = out.conn, out.model, out.persons
-    person, manager, confidence, leader = _lines(conn)
+    accounts = None  # an update: lines and peers stay within a chart, an account's
+    if persons is not None:
+        (accounts,) = read_in_chunks(
+            conn,
+            select(PersonInsight.account_id).distinct(),
+            PersonInsight.person_id,
+            persons,
+        )
+        accounts = _distinct(accounts)
+    person, manager, confidence, leader = _lines(conn, accounts)
     keep = _touching(persons, person, manager) & (manager >= 0)
     pieces = piece_array(model, "manager", size=int(keep.sum())) * confidence[keep]
     out.add("manager", person[keep], manager[keep], pieces)
