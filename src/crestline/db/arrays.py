@@ -14,16 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import BigInteger, Connection, Date, Integer, cast, func, literal
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement, Select
 
 CHUNK = 200_000
 IDS_AT_ONCE = 900  # ids in one IN (…): within every database's limit on parameters
+BUSY_MS = 10_000
 ARROW_BATCH = 262_144  # rows per Arrow batch (the driver's default, 1,024, fragments memory)
 NULL = -(2**40)  # what a NULL day or id reads as (through coalesce)
 EPOCH = dt.date(2000, 1, 1)
@@ -32,7 +35,7 @@ _JULIAN_EPOCH = 2_451_545  # the Julian day number of EPOCH at noon (SQLite's ju
 Ints = npt.NDArray[np.int64]
 
 
-def day_number(conn: Connection, column: Any) -> ColumnElement[int]:
+def day_number(conn: Connection | ApartReader, column: Any) -> ColumnElement[int]:
     """A date or timestamp column as whole days since 2000-01-01 (the day it falls on), NULL
     as :data:`NULL`."""
     days: ColumnElement[Any]
@@ -49,23 +52,44 @@ def day_of(day: dt.date) -> int:
     return (day - EPOCH).days
 
 
-def read_ints(conn: Connection, stmt: Select[*tuple[Any, ...]]) -> list[Ints]:
+@dataclass(frozen=True)
+class ApartReader:
+    """Reads a SQLite file through a connection of its own (Arrow's driver) — so from another
+    thread too, while the caller's connection does other work."""
+
+    path: str
+    dialect: Dialect
+
+
+def apart(conn: Connection) -> ApartReader | None:
+    """A reader apart from ``conn`` when it sees the same data: a SQLite file, nothing written
+    in this transaction (what is committed is then all there is)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    path = conn.engine.url.database
+    dbapi = conn.connection.dbapi_connection
+    if not path or path == ":memory:" or getattr(dbapi, "in_transaction", True):
+        return None
+    return ApartReader(path, conn.dialect)
+
+
+def read_ints(conn: Connection | ApartReader, stmt: Select[*tuple[Any, ...]]) -> list[Ints]:
     """The columns of ``stmt`` (all integers, NULLs given a value with ``coalesce``) as arrays.
 
-    A SQLite file with nothing written in this transaction is read through Arrow's SQLite driver
-    (ADBC), which fills columns in compiled code — several times faster than rows through
-    Python; what it reads is what is committed, which is all there is then. Otherwise the
-    transaction's own cursor reads, in chunks.
+    Read apart (:func:`apart`) through Arrow's SQLite driver (ADBC) when that sees the same data,
+    which fills columns in compiled code — several times faster than rows through Python.
+    Otherwise the transaction's own cursor reads, in chunks.
     """
     width = len(stmt.selected_columns)
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    sql = str(compiled)
+    reader = conn if isinstance(conn, ApartReader) else apart(conn)
+    if reader is not None:
+        params = [_sqlite_value(compiled.params[name]) for name in compiled.positiontup or []]
+        return _read_arrow(reader.path, sql, params, width)
+    assert isinstance(conn, Connection)
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
-    sql = str(compiled)
-    path = conn.engine.url.database if conn.dialect.name == "sqlite" else None
-    if path and path != ":memory:" and not getattr(dbapi, "in_transaction", True):
-        params = [_sqlite_value(compiled.params[name]) for name in compiled.positiontup or []]
-        return _read_arrow(path, sql, params, width)
     if conn.dialect.name == "postgresql":
         cursor: Any = dbapi.cursor(name="crestline_read_ints")  # server-side: streamed
         cursor.itersize = CHUNK
@@ -102,17 +126,20 @@ def _read_arrow(path: str, sql: str, params: list[Any], width: int) -> list[Ints
 
     uri = f"file:{quote(path)}?mode=ro"
     with adbc.connect(uri) as connection, connection.cursor() as cursor:
+        # wait, as the app's own connections do, rather than fail while another connection
+        # (another reader of this build, a writer) holds a lock for a moment
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         # large batches: fewer, larger buffers, which go back to the system when freed
         cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(ARROW_BATCH)})
         cursor.execute(sql, params or None)
         table = cursor.fetch_arrow_table()
     if table.num_rows == 0:
         return [np.zeros(0, dtype=np.int64) for _ in range(width)]
-    columns = [
-        np.array(table.column(i).to_numpy(zero_copy_only=False), dtype=np.int64)
-        for i in range(width)
-    ]
-    del table
+    columns = []
+    for _ in range(width):  # a column at a time, each let go once copied (memory)
+        first = table.column(0).to_numpy(zero_copy_only=False)
+        columns.append(np.asarray(first, dtype=np.int64))
+        table = table.drop_columns([table.column_names[0]])
     pyarrow.default_memory_pool().release_unused()  # hand Arrow's buffers back now
     return columns
 
@@ -127,7 +154,7 @@ def in_chunks(ids: Ints | None) -> Iterator[list[int] | None]:
 
 
 def read_in_chunks(
-    conn: Connection, stmt: Select[*tuple[Any, ...]], column: Any, only: Ints | None
+    conn: Connection | ApartReader, stmt: Select[*tuple[Any, ...]], column: Any, only: Ints | None
 ) -> list[Ints]:
     """``stmt``'s integer columns, for the rows whose ``column`` is in ``only`` (all rows when
     None), asked for a chunk of ids at a time."""

@@ -27,6 +27,7 @@ import datetime as dt
 import itertools
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,16 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import BigInteger, Connection, case, func, literal, or_, select
 
-from crestline.db.arrays import NULL, day_number, day_of, in_chunks, read_in_chunks, read_ints
+from crestline.db.arrays import (
+    NULL,
+    ApartReader,
+    apart,
+    day_number,
+    day_of,
+    in_chunks,
+    read_in_chunks,
+    read_ints,
+)
 from crestline.db.models import (
     Activity,
     ActivityPerson,
@@ -69,6 +79,7 @@ PAIRS_AT_ONCE = 2_000_000  # former colleagues are paired in batches of this man
 _DAY_SHIFT = 2**41  # makes every day number (NULL's too) positive, to pack it beside a code
 
 Ints = npt.NDArray[np.int64]
+Compact = npt.NDArray[np.signedinteger[Any]]  # ids and codes held in as few bytes as they fit
 Floats = npt.NDArray[np.float64]
 
 
@@ -104,6 +115,9 @@ class _Pieces:
     p: list[npt.NDArray[np.float32]] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # reading time, by reader
+    touch_rows: Future[tuple[Compact, Compact, Compact, Compact, Compact]] | None = (
+        None  # read meanwhile
+    )
 
     def add(self, source: str, a: Ints, b: Ints, pieces: Floats) -> None:
         self.a.append(a.astype(np.int32))  # compact: node ids fit, pieces need no more
@@ -196,16 +210,11 @@ def _connections(out: _Pieces) -> None:
 def _touches(out: _Pieces) -> None:
     """Meetings, calls, emails and events: one piece per (kind, seller, person), from how often
     and how recently — grouped on arrays, not by the database."""
-    conn, model, as_of, offset, persons = out.conn, out.model, out.as_of, out.offset, out.persons
-    activity, person = read_in_chunks(
-        conn,
-        select(ActivityPerson.activity_id, ActivityPerson.person_id),
-        ActivityPerson.person_id,
-        persons,
-    )
-    seller_of, kind_of, day_at = _activities(
-        conn, as_of, None if persons is None else _distinct(activity)
-    )
+    model, as_of, offset = out.model, out.as_of, out.offset
+    if out.touch_rows is not None:  # read by another thread while the others were read
+        activity, person, seller_of, kind_of, day_at = out.touch_rows.result()
+    else:
+        activity, person, seller_of, kind_of, day_at = _touch_rows(out.conn, as_of, out.persons)
     known = activity < len(seller_of)
     activity, person = activity[known], person[known]
     who = seller_of[activity]
@@ -213,8 +222,8 @@ def _touches(out: _Pieces) -> None:
     activity, person, who = activity[mine], person[mine], who[mine]
     sellers_width = int(seller_of.max(initial=0)) + 1
     width = int(person.max(initial=0)) + 1
-    key = (kind_of[activity] * sellers_width + who) * width + person
-    keys, counts, last = _count_and_latest(key, day_at[activity])
+    key = (kind_of[activity].astype(np.int64) * sellers_width + who) * width + person
+    keys, counts, last = _count_and_latest(key, day_at[activity].astype(np.int64))
     del activity, person, who, key
     pair, person = np.divmod(keys, width)
     kinds, sellers = np.divmod(pair, sellers_width)
@@ -226,7 +235,29 @@ def _touches(out: _Pieces) -> None:
             out.add(name, sellers[at] + offset, person[at], pieces)
 
 
-def _activities(conn: Connection, as_of: dt.date, ids: Ints | None) -> tuple[Ints, Ints, Ints]:
+def _touch_rows(
+    conn: Connection | ApartReader, as_of: dt.date, persons: Ints | None
+) -> tuple[Compact, Compact, Compact, Compact, Compact]:
+    """Who took part in which activity (of ``persons`` when given), and per activity id its
+    seller, kind and day (:func:`_activities`)."""
+    activity, person = (
+        column.astype(np.int32)  # compact while the rest is read (ids fit)
+        for column in read_in_chunks(
+            conn,
+            select(ActivityPerson.activity_id, ActivityPerson.person_id),
+            ActivityPerson.person_id,
+            persons,
+        )
+    )
+    seller_of, kind_of, day_at = _activities(
+        conn, as_of, None if persons is None else _distinct(activity.astype(np.int64))
+    )
+    return activity, person, seller_of, kind_of, day_at
+
+
+def _activities(
+    conn: Connection | ApartReader, as_of: dt.date, ids: Ints | None
+) -> tuple[Compact, Compact, Compact]:
     """Per activity id (all, or ``ids``): its seller (−1: none, or not a meeting, call, email or
     event, or later than ``as_of``), its kind's index in KINDS and its day number."""
     code = case({k: i for i, k in enumerate(KINDS)}, value=Activity.kind, else_=-1)  # simple CASE:
@@ -238,11 +269,11 @@ def _activities(conn: Connection, as_of: dt.date, ids: Ints | None) -> tuple[Int
     wanted = (kind >= 0) & (day <= day_of(as_of))
     found, seller, kind, day = found[wanted], seller[wanted], kind[wanted], day[wanted]
     size = int(found.max(initial=-1)) + 1
-    seller_of = np.full(size, -1, dtype=np.int64)
+    seller_of = np.full(size, -1, dtype=np.int32)  # compact: an entry per activity id
     seller_of[found] = seller
-    kind_of = np.zeros(size, dtype=np.int64)
+    kind_of = np.zeros(size, dtype=np.int8)
     kind_of[found] = kind
-    day_at = np.zeros(size, dtype=np.int64)
+    day_at = np.zeros(size, dtype=np.int32)
     day_at[found] = day
     return seller_of, kind_of, day_at
 
@@ -497,10 +528,15 @@ def read_pieces(
 ) -> _Pieces:
     """Every piece of evidence (only those touching ``persons`` when given), as arrays."""
     out = _Pieces(conn, model, as_of, offset, persons)
-    for source in (_connections, _touches, _roles, _chart, _former_colleagues):
-        started = time.perf_counter()
-        source(out)
-        out.seconds[source.__name__.strip("_")] = round(time.perf_counter() - started, 2)
+    reader = apart(conn) if persons is None else None
+    with ThreadPoolExecutor(1, thread_name_prefix="crestline-read") as pool:
+        if reader is not None:  # the largest reads (meetings and their people) on the second
+            # core, through a connection of their own, while this thread reads the rest
+            out.touch_rows = pool.submit(_touch_rows, reader, as_of, None)
+        for source in (_connections, _roles, _chart, _former_colleagues, _touches):
+            started = time.perf_counter()
+            source(out)
+            out.seconds[source.__name__.strip("_")] = round(time.perf_counter() - started, 2)
     return out
 
 
