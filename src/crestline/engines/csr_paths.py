@@ -210,7 +210,7 @@ def _best_paths(
     ours: npt.NDArray[np.bool_] | None,
     source_cost: Mapping[int, float] | None,
 ) -> list[Path]:
-    starts = _distinct(np.fromiter(sources, dtype=np.int64))
+    starts = distinct(np.fromiter(sources, dtype=np.int64))
     if not len(starts) or max_hops < 1 or k < 1:
         return []
     is_ours = np.zeros(graph.nodes, dtype=bool) if ours is None else ours.copy()
@@ -269,7 +269,7 @@ def _last_layer(
     if ours_degree < frontier_degree:
         eids, _ = graph._edges_of(starts)
         near = graph.indices[eids].astype(np.int64)
-        candidates = _distinct(near[~is_ours[near]])
+        candidates = distinct(near[~is_ours[near]])
         degree = int((graph.indptr[candidates + 1] - graph.indptr[candidates]).sum())
         if degree < frontier_degree:
             eids, owner = graph._edges_of(candidates)
@@ -315,7 +315,7 @@ def _first_hops(
     source_cost: Mapping[int, float],
 ) -> list[Path]:
     best = graph._best
-    reached = _distinct(np.concatenate([layer[0] for layer in layers]))
+    reached = distinct(np.concatenate([layer[0] for layer in layers]))
     ours_degree = int((graph.indptr[ours + 1] - graph.indptr[ours]).sum())
     reached_degree = int((graph.indptr[reached + 1] - graph.indptr[reached]).sum())
     if ours_degree <= reached_degree:  # from our side: our edges into the reached set
@@ -394,8 +394,9 @@ def upper_misses(
     return sp.coo_array((miss, (lo, hi)), shape=(nodes, nodes)).tocsr()
 
 
-def _distinct(values: Ints) -> Ints:
-    """The distinct values, sorted (sorting: faster here than ``np.unique``'s hash table)."""
+def distinct(values: Ints) -> Ints:
+    """The distinct values, sorted (one sort of plain integers: faster than ``np.unique``'s hash
+    table on large arrays)."""
     ordered = np.sort(values)
     first = np.ones(len(ordered), dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]

@@ -59,7 +59,7 @@ from crestline.db.models import (
 from crestline.db.models import (
     Connection as Link,
 )
-from crestline.engines.csr_paths import CsrGraph, upper_misses
+from crestline.engines.csr_paths import CsrGraph, distinct, upper_misses
 from crestline.engines.relationships import (
     ONCE,
     SOURCES,
@@ -143,14 +143,6 @@ def _ages(as_of: dt.date, days: Ints) -> Floats:
     ages = (day_of(as_of) - days).astype(np.float64)
     ages[days <= NULL] = np.nan
     return ages
-
-
-def _distinct(keys: Ints) -> Ints:
-    """The distinct keys, sorted (a sort of plain integers: faster than ``np.unique``'s hash)."""
-    ordered = np.sort(keys)
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    return ordered[first]
 
 
 def _groups(keys: Ints) -> tuple[Ints, Ints]:
@@ -250,7 +242,7 @@ def _touch_rows(
         )
     )
     seller_of, kind_of, day_at = _activities(
-        conn, as_of, None if persons is None else _distinct(activity.astype(np.int64))
+        conn, as_of, None if persons is None else distinct(activity.astype(np.int64))
     )
     return activity, person, seller_of, kind_of, day_at
 
@@ -310,7 +302,7 @@ def _roles(out: _Pieces) -> None:
         persons,
     )
     width = int(person.max(initial=0)) + 1
-    owner, person = np.divmod(_distinct(owner * width + person), width)
+    owner, person = np.divmod(distinct(owner * width + person), width)
     out.add("crm_role", owner + offset, person, piece_array(model, "crm_role", size=len(owner)))
 
 
@@ -400,7 +392,7 @@ def _chart(out: _Pieces) -> None:
             PersonInsight.person_id,
             persons,
         )
-        accounts = _distinct(accounts)
+        accounts = distinct(accounts)
     person, manager, confidence, leader = _lines(conn, accounts)
     keep = _touching(persons, person, manager) & (manager >= 0)
     pieces = piece_array(model, "manager", size=int(keep.sum())) * confidence[keep]
@@ -490,7 +482,7 @@ def _former_colleagues(out: _Pieces) -> None:
     lo = np.minimum(who[chosen], other[chosen])
     hi = np.maximum(who[chosen], other[chosen])
     width = int(hi.max(initial=0)) + 1
-    lo, hi = np.divmod(_distinct(lo * width + hi), width)
+    lo, hi = np.divmod(distinct(lo * width + hi), width)
     keep = _touching(persons, lo, hi)
     out.add("alumni", lo[keep], hi[keep], piece_array(model, "alumni", size=int(keep.sum())))
 
