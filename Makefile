@@ -68,6 +68,7 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -x -q -m "not e2e and not postgres"
 
 bench: $(STAMP) system-deps
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python benchmarks/bench_demo.py --scale $(BENCH_SCALE) --keep bench-results/world-$(BENCH_SCALE).db
 	$(BIN)/python benchmarks/bench_paths.py --db bench-results/world-$(BENCH_SCALE).db
 	rm -f bench-results/world-$(BENCH_SCALE).db*
