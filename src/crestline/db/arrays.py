@@ -7,16 +7,29 @@ the whole result. Both run inside the caller's transaction.
 
 Dates go in as whole day numbers (:func:`day_number`), so a column of dates is an integer column
 too; NULL reads as :data:`NULL` (give it with ``coalesce``).
+
+One SQLite library per process: the fast columnar read (Arrow's SQLite driver, ADBC, which
+carries a SQLite build of its own) runs only in child processes (``apart_child.py``), never in
+the process that holds the application's connections. POSIX file locks belong to a process, and
+SQLite releases them all when any connection of a build closes the file: a second build in the
+same process would drop every lock Python's ``sqlite3`` holds (a writer could then reset the
+journal under a live reader, or another process delete it).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import itertools
+import os
+import pickle
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 import numpy.typing as npt
@@ -24,10 +37,11 @@ from sqlalchemy import BigInteger, Connection, Date, Integer, cast, func, litera
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement, Select
 
+from crestline.errors import UnavailableError
+
 CHUNK = 200_000
 IDS_AT_ONCE = 900  # ids in one IN (…): within every database's limit on parameters
-BUSY_MS = 10_000
-ARROW_BATCH = 262_144  # rows per Arrow batch (the driver's default, 1,024, fragments memory)
+APART_PROCESSES = 2  # the graph reads two streams at once (meetings beside the rest)
 NULL = -(2**40)  # what a NULL day or id reads as (through coalesce)
 EPOCH = dt.date(2000, 1, 1)
 _JULIAN_EPOCH = 2_451_545  # the Julian day number of EPOCH at noon (SQLite's julianday + 0.5)
@@ -54,8 +68,9 @@ def day_of(day: dt.date) -> int:
 
 @dataclass(frozen=True)
 class ApartReader:
-    """Reads a SQLite file through a connection of its own (Arrow's driver) — so from another
-    thread too, while the caller's connection does other work."""
+    """Reads a SQLite file through a connection of its own (Arrow's driver, in a child process:
+    :class:`ApartChild`) — so from another thread too, while the caller's connection does other
+    work."""
 
     path: str
     dialect: Dialect
@@ -76,9 +91,10 @@ def apart(conn: Connection) -> ApartReader | None:
 def read_ints(conn: Connection | ApartReader, stmt: Select[*tuple[Any, ...]]) -> list[Ints]:
     """The columns of ``stmt`` (all integers, NULLs given a value with ``coalesce``) as arrays.
 
-    Read apart (:func:`apart`) through Arrow's SQLite driver (ADBC) when that sees the same data,
-    which fills columns in compiled code — several times faster than rows through Python.
-    Otherwise the transaction's own cursor reads, in chunks.
+    Read apart (:func:`apart`) through Arrow's SQLite driver (ADBC), in a child process, when
+    that sees the same data: it fills columns in compiled code — several times faster than rows
+    through Python — and the arrays come back pickled. Otherwise the transaction's own cursor
+    reads, in chunks.
     """
     width = len(stmt.selected_columns)
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
@@ -86,7 +102,7 @@ def read_ints(conn: Connection | ApartReader, stmt: Select[*tuple[Any, ...]]) ->
     reader = conn if isinstance(conn, ApartReader) else apart(conn)
     if reader is not None:
         params = [_sqlite_value(compiled.params[name]) for name in compiled.positiontup or []]
-        return _read_arrow(reader.path, sql, params, width)
+        return _read_apart(reader.path, sql, params, width)
     assert isinstance(conn, Connection)
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
@@ -120,28 +136,90 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _read_arrow(path: str, sql: str, params: list[Any], width: int) -> list[Ints]:
-    import adbc_driver_sqlite.dbapi as adbc
-    import pyarrow
+class ApartChild:
+    """One child process reading apart (``crestline.db.apart_child``), asked one request at a
+    time over pipes."""
 
-    uri = f"file:{quote(path)}?mode=ro"
-    with adbc.connect(uri) as connection, connection.cursor() as cursor:
-        # wait, as the app's own connections do, rather than fail while another connection
-        # (another reader of this build, a writer) holds a lock for a moment
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-        # large batches: fewer, larger buffers, which go back to the system when freed
-        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(ARROW_BATCH)})
-        cursor.execute(sql, params or None)
-        table = cursor.fetch_arrow_table()
-    if table.num_rows == 0:
-        return [np.zeros(0, dtype=np.int64) for _ in range(width)]
-    columns = []
-    for _ in range(width):  # a column at a time, each let go once copied (memory)
-        first = table.column(0).to_numpy(zero_copy_only=False)
-        columns.append(np.asarray(first, dtype=np.int64))
-        table = table.drop_columns([table.column_names[0]])
-    pyarrow.default_memory_pool().release_unused()  # hand Arrow's buffers back now
-    return columns
+    def __init__(self) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "crestline.db.apart_child"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+
+    def read(self, path: str, sql: str, params: list[Any], width: int) -> list[Ints]:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            pickle.dump((path, sql, params, width), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            stdin.flush()
+            status, value = pickle.load(stdout)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            self.close()
+            raise UnavailableError(f"{path}: the reading process stopped; try again") from None
+        if status != "ok":
+            raise UnavailableError(f"{path}: cannot read the database: {value}")
+        columns: list[Ints] = value
+        return columns
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+_idle: list[ApartChild] = []
+_children: list[ApartChild] = []
+_children_lock = threading.Lock()
+_child_free = threading.Semaphore(APART_PROCESSES)
+
+
+def _read_apart(path: str, sql: str, params: list[Any], width: int) -> list[Ints]:
+    """One read in a child process: an idle one, else a new one (at most
+    :data:`APART_PROCESSES`; more readers wait their turn). The children are kept for the life
+    of this process (one costs a few tenths of a second to start)."""
+    with _child_free:
+        with _children_lock:
+            while _idle and not _idle[-1].alive:
+                _children.remove(_idle.pop())
+            if _idle:
+                child = _idle.pop()
+            else:
+                child = ApartChild()
+                if not _children:
+                    atexit.register(close_apart_children)
+                _children.append(child)
+        try:
+            return child.read(path, sql, params, width)
+        finally:
+            with _children_lock:
+                if child.alive:
+                    _idle.append(child)
+                elif child in _children:
+                    _children.remove(child)
+
+
+def close_apart_children() -> None:
+    """Stop the child readers (new ones start when next needed)."""
+    with _children_lock:
+        children = list(_children)
+        _children.clear()
+        _idle.clear()
+    for child in children:
+        child.close()
 
 
 def in_chunks(ids: Ints | None) -> Iterator[list[int] | None]:
