@@ -76,6 +76,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_decision_makers.py --scale demo
 	$(BIN)/python benchmarks/bench_paths.py --scale $(BENCH_SCALE)
 	$(BIN)/python benchmarks/bench_titles.py
+	$(BIN)/python benchmarks/bench_load.py --backend both --saturate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts bench-results
