@@ -125,6 +125,13 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as fh:
+        ticks = [int(v) for v in fh.readline().split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / TICK  # less idle and iowait
+
+
 def cpu_seconds(pids: list[int]) -> float:
     return sum(st[1] for pid in pids if (st := _stat(pid)) is not None)
 
@@ -477,11 +484,13 @@ def measure(
     server_pids = descendants(server_pid)
     db_pids = descendants(db_pid) if db_pid else []
     cpu_server, cpu_db = cpu_seconds(server_pids), cpu_seconds(db_pids)
+    busy = machine_busy_seconds()
     run = run_locust(
         base, users=users, spawn_rate=spawn_rate, seconds=seconds, wait=wait, prefix=prefix
     )
     cpu_server = cpu_seconds(server_pids) - cpu_server
     cpu_db = cpu_seconds(descendants(db_pid) if db_pid else []) - cpu_db
+    busy = machine_busy_seconds() - busy
     browse = [r for r in run["rows"] if r[1] in BROWSE]
     first = min((r[0] for r in browse), default=run["started"])
     window_start = first + skip
@@ -507,8 +516,13 @@ def measure(
             "server": round(cpu_server, 1),
             "database": round(cpu_db, 1) if db_pid else None,
             "load_generator": round(run["cpu_s"], 1),
+            # everything else the machine ran meanwhile (other people's work, the kernel);
+            # brief Graphviz processes of the server fall here too
+            "other": round(busy - cpu_server - cpu_db - run["cpu_s"], 1),
             "wall": round(wall, 1),
+            "cores": os.cpu_count(),
         },
+        "load_average_after": [round(v, 2) for v in os.getloadavg()],
         "memory": memory_summary(sampler.between(run["started"], run["ended"])),
     }
     result["p99_over_goal"] = round(result["overall"]["p99_ms"] / GOAL_P99_MS, 2)
@@ -566,7 +580,8 @@ def print_step(step: dict[str, Any]) -> None:
     o = step["overall"]
     print(
         f"    {step['users']:>3} users, no wait: {step['throughput_per_s']:7.1f} req/s  "
-        f"p50 {o['p50_ms']:7.1f}  p99 {o['p99_ms']:7.1f} ms  failures {o['failures']}"
+        f"p50 {o['p50_ms']:7.1f}  p99 {o['p99_ms']:7.1f} ms  failures {o['failures']}  "
+        f"(CPU s: server {step['cpu_s']['server']}, other {step['cpu_s']['other']})"
     )
 
 
@@ -592,7 +607,8 @@ def print_summary(name: str, out: dict[str, Any]) -> None:
     cpu = load["cpu_s"]
     print(
         f"  CPU seconds over {cpu['wall']} s: server {cpu['server']}, database "
-        f"{cpu['database']}, load generator {cpu['load_generator']}"
+        f"{cpu['database']}, load generator {cpu['load_generator']}, "
+        f"everything else {cpu['other']}"
     )
     mem = load["memory"]
     if mem:
