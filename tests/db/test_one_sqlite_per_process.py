@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import func, literal_column, select, table
+from sqlalchemy import event, func, literal_column, select, table, update
 
 from crestline.db import arrays
 from crestline.db.database import open_database
@@ -126,3 +127,24 @@ def test_a_bad_query_is_an_error_naming_the_file(world_copy: Path) -> None:
     missing = select(literal_column("id")).select_from(table("no_such_table"))
     with pytest.raises(UnavailableError, match=r"world\.db: cannot read .*no_such_table"):
         arrays.read_ints(reader, missing)
+
+
+def test_a_writer_waits_its_turn_then_says_the_database_is_busy(world_copy: Path) -> None:
+    """Writes take SQLite's write lock first (BEGIN IMMEDIATE): while another process writes,
+    a transaction waits; when it waits too long, the message says so (not an internal error)."""
+    db = open_database(str(world_copy), create=False)
+    event.listen(db.engine, "connect", lambda conn, _rec: conn.execute("PRAGMA busy_timeout=300"))
+    db.engine.dispose()  # connections made from now on wait 0.3 s, not 10 s
+    other = sqlite3.connect(world_copy, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        with pytest.raises(UnavailableError, match="busy with another write"), db.transaction():
+            pass
+        other.execute("COMMIT")
+        with db.transaction() as session:  # its turn now
+            session.execute(update(Person).where(Person.id == 1).values(title="Chief Buyer"))
+        with db.reader() as session:
+            assert session.scalar(select(Person.title).where(Person.id == 1)) == "Chief Buyer"
+    finally:
+        other.close()
+        db.close()

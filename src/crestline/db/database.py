@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crestline.errors import BadInputError, UnavailableError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_CACHE_KIB = 262_144  # page cache per connection: large loads keep their indexes in memory
+BUSY_MS = 10_000  # how long a SQLite connection waits for another process's write to finish
 
 
 def resolve_url(db: str) -> str:
@@ -80,7 +81,7 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cur.close()
 
@@ -131,9 +132,21 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back on any error."""
-        with self.sessions() as session, session.begin():
+        """One unit of work that writes: committed when the block ends, rolled back on any
+        error. On SQLite it takes the write lock first (``BEGIN IMMEDIATE``, waiting for another
+        writer up to :data:`BUSY_MS`), so it never fails half-way because another process wrote
+        after it read."""
+        with _busy_is_unavailable(), self.sessions() as session, session.begin():
+            _lock_for_writing(session.connection())
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A connection in a writing transaction (bulk work: imports, the demo world), taken as
+        :meth:`transaction` takes it."""
+        with _busy_is_unavailable(), self.engine.begin() as conn:
+            _lock_for_writing(conn)
+            yield conn
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
@@ -142,6 +155,26 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _lock_for_writing(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def _busy_is_unavailable() -> Iterator[None]:
+    """SQLite's "database is locked" after waiting its turn: another process held the write
+    lock for longer (a large import) — a message to try again, not an internal error."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "database is locked" not in str(exc.orig):
+            raise
+        raise UnavailableError(
+            f"the database is busy with another write (an import?) for more than "
+            f"{BUSY_MS // 1000} s; try again in a moment"
+        ) from None
 
 
 def open_database(db: str, *, create: bool = True, migrate: bool = True) -> Database:

@@ -168,6 +168,18 @@ class User(Base):
     __table_args__ = (CheckConstraint("role IN ('admin', 'leader', 'seller')", name="role"),)
 
 
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the table only its SHA-256 — so
+    every worker of the web app knows the session, and signing out ends it everywhere."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
 # --- relationships ---------------------------------------------------------------------------
 
 

@@ -7,18 +7,21 @@ subtree of our organisation, an admin everything.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import os
+import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from crestline.db.models import Seller, User
+from crestline.db.models import Seller, User, WebSession
 from crestline.errors import PermissionDeniedError
 
 ROLES = ("admin", "leader", "seller")
+SESSION_LIFETIME = dt.timedelta(hours=12)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
@@ -61,6 +64,61 @@ def authenticate(session: Session, login: str, password: str) -> Actor | None:
     if user is None or not verify_password(password, user.password_hash):
         return None
     return Actor(login=user.login, role=user.role, seller_id=user.seller_id, user_id=user.id)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def start_session(
+    session: Session, actor: Actor, *, lifetime: dt.timedelta = SESSION_LIFETIME
+) -> str:
+    """A new signed-in session for ``actor`` (a user): the token for the cookie. Only its hash
+    is stored; expired sessions are cleared on the way. Flushes; the caller commits."""
+    if actor.user_id is None:
+        raise PermissionDeniedError(f"{actor.login} is not a user who can sign in")
+    now = _utcnow()
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            token_hash=_token_hash(token),
+            user_id=actor.user_id,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    session.flush()
+    return token
+
+
+def session_actor(session: Session, token: str) -> Actor | None:
+    """Who a session token belongs to; None when it is unknown, expired, or its user was made
+    inactive."""
+    if not token or len(token) > 200:
+        return None
+    row = session.execute(
+        select(User.login, User.role, User.seller_id, User.id)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(
+            WebSession.token_hash == _token_hash(token),
+            WebSession.expires_at > _utcnow(),
+            User.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    login, role, seller_id, user_id = row
+    return Actor(login=login, role=role, seller_id=seller_id, user_id=user_id)
+
+
+def end_session(session: Session, token: str) -> None:
+    """Sign a session out, in every worker at once. Flushes; the caller commits."""
+    session.execute(delete(WebSession).where(WebSession.token_hash == _token_hash(token)))
 
 
 def subtree(session: Session, root: int) -> set[int]:

@@ -164,7 +164,7 @@ def _run_import(
     problems = Problems(summary)
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
-        with database.engine.begin() as conn:
+        with database.write_connection() as conn:
             ctx = ImportContext(conn, source, summary, problems, progress)
             yield ctx
             problems.finish()

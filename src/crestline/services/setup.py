@@ -95,7 +95,7 @@ def build_demo_world(
             f"{display_url(database.url)} already holds {what}; add --fresh to replace it"
         )
     summary: LoadSummary
-    with collector_paused(), database.engine.begin() as conn:
+    with collector_paused(), database.write_connection() as conn:
         if has_data or facts:
             if conn.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)

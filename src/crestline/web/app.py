@@ -7,7 +7,6 @@ raises on purpose are mapped to an HTTP status and one JSON shape (``{"error": {
 
 import logging
 import math
-import os
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -26,7 +25,13 @@ from crestline import __version__
 from crestline.config import Settings
 from crestline.errors import BadInputError, CrestlineError, PermissionDeniedError
 from crestline.services.accounts import get_account, list_accounts
-from crestline.services.auth import Actor, authenticate
+from crestline.services.auth import (
+    Actor,
+    authenticate,
+    end_session,
+    session_actor,
+    start_session,
+)
 from crestline.services.graph_cache import GraphCache
 from crestline.services.insights import resolve_as_of
 from crestline.services.overview import overview
@@ -88,7 +93,6 @@ def _read_graph(app: FastAPI) -> None:
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """The app for ``settings``; pass ``database`` to share one already open."""
-    secret = os.environ.get("CRESTLINE_SECRET_KEY", "").encode() or os.urandom(32)
     writer = threading.Lock()  # writes go one at a time: SQLite has one writer
 
     @asynccontextmanager
@@ -135,17 +139,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             yield session
 
     def current_actor(request: Request) -> Actor | None:
-        value = request.cookies.get(cookies.COOKIE)
-        if value:
-            actor = cookies.read_cookie(secret, value)
-            if actor is not None:
-                return actor
-        creds = cookies.basic_credentials(request)
-        if creds is not None:
-            db: Database = request.app.state.db
-            with db.reader() as session:
-                return authenticate(session, *creds)
-        return None
+        token = request.cookies.get(cookies.COOKIE)
+        creds = cookies.basic_credentials(request) if not token else None
+        if not token and creds is None:
+            return None
+        db: Database = request.app.state.db
+        with db.reader() as session:
+            if token:
+                return session_actor(session, token)
+            assert creds is not None
+            return authenticate(session, *creds)
 
     def api_actor(actor: Annotated[Actor | None, Depends(current_actor)]) -> Actor:
         if actor is None:
@@ -195,13 +198,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     @app.post("/login", include_in_schema=False)
     def login(
         request: Request,
-        session: SessionDep,
         login: Annotated[str, Form()],
         password: Annotated[str, Form()],
         next: Annotated[str, Form()] = "/",
     ) -> Response:
-        actor = authenticate(session, login.strip(), password)
-        if actor is None:
+        with writing(request) as session:
+            actor = authenticate(session, login.strip(), password)
+            token = start_session(session, actor) if actor is not None else None
+        if token is None:
             refused = render(request, "login.html", None, next=next, failed=True)
             refused.status_code = 401
             return refused
@@ -209,7 +213,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             cookies.COOKIE,
-            cookies.make_cookie(secret, actor),
+            token,
             httponly=True,
             samesite="lax",
             max_age=cookies.LIFETIME,
@@ -217,7 +221,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         return response
 
     @app.post("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        token = request.cookies.get(cookies.COOKIE)
+        if token:
+            with writing(request) as session:
+                end_session(session, token)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(cookies.COOKIE)
         return response
