@@ -38,6 +38,14 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("host", "CRESTLINE_HOST", "127.0.0.1", "Address the web app listens on."),
     SettingDoc("port", "CRESTLINE_PORT", "8000", "Port the web app listens on."),
     SettingDoc("page_size", "CRESTLINE_PAGE_SIZE", "50", "Rows a page in web listings."),
+    SettingDoc(
+        "graph_dir",
+        "CRESTLINE_GRAPH_DIR",
+        "",
+        "Folder for the relationship graph's shared snapshot, which every web worker and command "
+        "maps instead of reading its own copy (default: a private folder per database in the "
+        "system's temporary folder).",
+    ),
 )
 
 
@@ -48,6 +56,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     page_size: int = 50
+    graph_dir: str = ""  # "": the default folder for the database
 
 
 def load_settings(

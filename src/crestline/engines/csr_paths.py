@@ -17,7 +17,7 @@ import itertools
 import math
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -35,15 +35,19 @@ class CsrGraph:
     indices: npt.NDArray[np.int32]
     strengths: npt.NDArray[np.float32]
     hop_penalty: float = HOP_PENALTY
+    # the hop weights when already known (a graph mapped from a snapshot): computed otherwise
+    known_weights: InitVar[npt.NDArray[np.float32] | None] = None
     weights: npt.NDArray[np.float32] = field(init=False)
     _best: Floats = field(init=False, repr=False)  # scratch: best cost so far, inf elsewhere
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
-    def __post_init__(self) -> None:
-        weights = np.log(self.strengths, dtype=np.float32)  # float32: half the memory; a
-        np.negative(weights, out=weights)  # path's cost still adds up in float64
-        weights += np.float32(self.hop_penalty)
-        self.weights = weights
+    def __post_init__(self, known_weights: npt.NDArray[np.float32] | None) -> None:
+        if known_weights is None:
+            weights = np.log(self.strengths, dtype=np.float32)  # float32: half the memory; a
+            np.negative(weights, out=weights)  # path's cost still adds up in float64
+            weights += np.float32(self.hop_penalty)
+            known_weights = weights
+        self.weights = known_weights
         self._best = np.full(self.nodes, np.inf)
 
     @property

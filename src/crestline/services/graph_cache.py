@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, func, or_, select
@@ -40,9 +41,10 @@ from crestline.db.models import (
     Seller,
 )
 from crestline.db.models import Connection as Link
+from crestline.services.graph_snapshot import GraphStore, stamp_key
 from crestline.services.relationship_graph import RelationshipGraph, build_graph, update_graph
 
-Stamp = tuple[object, ...]
+Stamp = tuple[tuple[object, ...], ...]
 MARGIN = dt.timedelta(seconds=5)  # rows written this close before a read are read again
 LARGEST_UPDATE = 0.25  # of all people: a larger change reads everything again
 
@@ -50,7 +52,7 @@ LARGEST_UPDATE = 0.25  # of all people: a larger change reads everything again
 def data_stamp(conn: Connection) -> Stamp:
     """What changes whenever anything the graph is read from changes."""
     return tuple(
-        conn.execute(select(*(func.max(c) for c in columns))).one()
+        tuple(conn.execute(select(*(func.max(c) for c in columns))).one())
         for columns in (
             (ImportRun.id, ImportRun.finished_at),
             (Link.id,),
@@ -75,6 +77,13 @@ class Marks:
     role: int
     person: int
     employment: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "at": self.at.isoformat()}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Marks:
+        return cls(**{**values, "at": dt.datetime.fromisoformat(values["at"])})
 
     @classmethod
     def now(cls, conn: Connection, margin: dt.timedelta = MARGIN) -> Marks:
@@ -162,22 +171,27 @@ def changed_people(conn: Connection, since: Marks, rg: RelationshipGraph | None 
 
 
 class GraphCache:
-    """One graph for a long-running process, safe to share between request threads."""
+    """One graph for a long-running process, safe to share between request threads; with a
+    :class:`~crestline.services.graph_snapshot.GraphStore`, shared with the other processes of
+    the machine too (the web app's workers): one reads or updates it, every one maps it."""
 
     def __init__(
         self,
         build: Callable[..., RelationshipGraph] = build_graph,
         *,
         margin: dt.timedelta = MARGIN,
+        store: GraphStore | None = None,
     ) -> None:
         self._build = build
         self._margin = margin
+        self._store = store
         self._lock = threading.Lock()
         self._graph: RelationshipGraph | None = None
         self._stamp: Stamp | None = None
         self._marks: Marks | None = None
         self.builds = 0  # full reads so far
         self.updates = 0  # updates of some people's edges so far
+        self.mapped = 0  # snapshots another process wrote, mapped instead of read
         self.last_seconds = 0.0  # how long the last read or update took
 
     def graph(self, conn: Connection, *, as_of: dt.date) -> RelationshipGraph:
@@ -188,25 +202,61 @@ class GraphCache:
             if current is not None and current.as_of == as_of and stamp == self._stamp:
                 return current
             started = time.perf_counter()
-            marks = Marks.now(conn, self._margin)
-            fresh = None
-            if (
-                current is not None
-                and current.as_of == as_of
-                and self._marks is not None
-                and not import_during(conn, self._marks)
-            ):
-                people = changed_people(conn, self._marks, current)
-                everyone = conn.execute(select(func.count()).select_from(Person)).scalar_one()
-                if len(people) <= LARGEST_UPDATE * max(everyone, 1):
-                    fresh = update_graph(conn, current, people.tolist())
-                    self.updates += fresh is not None
-            if fresh is None:
-                fresh = self._build(conn, as_of=as_of)
-                self.builds += 1
+            if self._store is None:
+                fresh, marks = self._read(conn, as_of, current, self._marks)
+            else:
+                fresh, marks = self._shared(self._store, conn, as_of, stamp)
             self._graph, self._stamp, self._marks = fresh, stamp, marks
             self.last_seconds = time.perf_counter() - started
             return fresh
+
+    def _read(
+        self,
+        conn: Connection,
+        as_of: dt.date,
+        base: RelationshipGraph | None,
+        since: Marks | None,
+    ) -> tuple[RelationshipGraph, Marks]:
+        """The graph read again: only the changed people's edges when ``base`` (read at
+        ``since``) can be brought up to date, else everything."""
+        marks = Marks.now(conn, self._margin)
+        fresh = None
+        if (
+            base is not None
+            and base.as_of == as_of
+            and since is not None
+            and not import_during(conn, since)
+        ):
+            people = changed_people(conn, since, base)
+            everyone = conn.execute(select(func.count()).select_from(Person)).scalar_one()
+            if len(people) <= LARGEST_UPDATE * max(everyone, 1):
+                fresh = update_graph(conn, base, people.tolist())
+                self.updates += fresh is not None
+        if fresh is None:
+            fresh = self._build(conn, as_of=as_of)
+            self.builds += 1
+        return fresh, marks
+
+    def _shared(
+        self, store: GraphStore, conn: Connection, as_of: dt.date, stamp: Stamp
+    ) -> tuple[RelationshipGraph, Marks]:
+        """The snapshot for ``stamp`` when a process wrote it, else read (updating the newest
+        snapshot when it can) and written for the others — one process at a time."""
+        key = stamp_key(stamp, as_of)
+        with store.locked():
+            found = store.load(key)
+            if found is not None:
+                self.mapped += 1
+            else:
+                base = store.newest(as_of)
+                if base is not None:
+                    fresh, marks = self._read(
+                        conn, as_of, base.graph, Marks.from_dict(base.extra["marks"])
+                    )
+                else:
+                    fresh, marks = self._read(conn, as_of, self._graph, self._marks)
+                found = store.save(key, fresh, {"marks": marks.as_dict()})
+        return found.graph, Marks.from_dict(found.extra["marks"])
 
     def forget(self) -> None:
         with self._lock:
