@@ -715,6 +715,7 @@ def run_backend(backend: str, args: argparse.Namespace, workers: int) -> dict[st
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress in a pipe
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--db", help="a database already loaded: SQLite path or URL")
