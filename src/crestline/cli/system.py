@@ -11,7 +11,7 @@ from crestline.services.setup import database_info
 
 def register(app: typer.Typer) -> None:
     app.command(epilog="Example: crestline --db team.db init")(init)
-    app.command(epilog="Example: crestline serve --port 8080")(serve)
+    app.command(epilog="Example: crestline serve --port 8080 --workers 2")(serve)
 
 
 def init(
@@ -36,6 +36,13 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="Worker processes answering requests (about one per core). They share sign-ins "
+        "(kept in the database) and the relationship graph (a snapshot each one maps).",
+    ),
 ) -> None:
     """Serve the web app (pages and the /api/v1 JSON API) on HOST:PORT."""
     from crestline.web.server import check_port, run
@@ -44,4 +51,4 @@ def serve(
     app_state = state(ctx)
     app_state.database()  # open and migrate before serving: errors come out here, as one line
     app_state.close()
-    run(app_state.settings, host=host, port=port)
+    run(app_state.settings, host=host, port=port, workers=workers)

@@ -42,7 +42,7 @@ from crestline.errors import BadInputError
 from crestline.services.relationship_graph import RelationshipGraph
 
 ARRAYS = ("indptr", "indices", "strengths", "weights")
-KEEP = 3  # snapshots kept: the newest, and a couple a slow worker may still be moving off
+KEEP = 2  # snapshots kept: the newest, and the one before (a worker may still be moving off)
 STALE_TEMP = 3600.0  # seconds: a temporary folder this old was left by a process that died
 FORMAT = 1
 

@@ -7,6 +7,7 @@ raises on purpose are mapped to an HTTP status and one JSON shape (``{"error": {
 
 import logging
 import math
+import os
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -275,7 +276,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     def health(request: Request) -> HealthPublic:
         """Liveness and database check; needs no login."""
         db: Database = request.app.state.db
-        return HealthPublic(status="ok", database=db.backend, schema_revision=schema_revision(db))
+        return HealthPublic(
+            status="ok",
+            database=db.backend,
+            schema_revision=schema_revision(db),
+            worker=os.getpid(),
+        )
 
     @app.get(
         "/api/v1/accounts",

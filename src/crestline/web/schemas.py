@@ -63,6 +63,7 @@ class HealthPublic(BaseModel):
     status: str
     database: str
     schema_revision: str | None
+    worker: int = Field(description="the process id of the worker that answered")
 
 
 class ErrorDetail(BaseModel):
