@@ -19,7 +19,7 @@ For each backend (``--backend sqlite|postgresql|both``):
    request is logged by the locustfile; the percentiles below are computed from that log.
 4. Memory: RSS and PSS (``/proc/PID/smaps_rollup``) of the server's master and each worker every
    2 s, and CPU seconds used by the server, the database server and the load generator.
-5. With ``--saturate``: the same users with no wait, in steps (5, 10, 20, 40, 80 users by
+5. With ``--saturate``: the same users with no wait, in steps (1, 2, 4 … 64 users by
    default, 30 s each) until p99 passes 2 s or the throughput stops growing (< 5 % over the best
    step so far): the throughput at saturation is the best step's.
 
@@ -462,6 +462,10 @@ def memory_summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
             "start": round(totals[0], 1),
             "end": round(totals[-1], 1),
             "max": round(max(totals), 1),
+            # at each quarter of the run: growth that stops is a cache filling, not a leak
+            "quarters": [
+                round(totals[min(len(totals) - 1, len(totals) * q // 4)], 1) for q in (1, 2, 3)
+            ],
         }
     return out
 
@@ -623,7 +627,8 @@ def print_summary(name: str, out: dict[str, Any]) -> None:
         r, q = mem["total_rss_mb"], mem["total_pss_mb"]
         print(
             f"  server in total: RSS {r['start']} -> {r['end']} MB (max {r['max']}), "
-            f"PSS {q['start']} -> {q['end']} MB (max {q['max']})"
+            f"PSS {q['start']} -> {q['end']} MB (max {q['max']}); PSS at each quarter of the "
+            f"run: {' -> '.join(str(v) for v in [q['start'], *q['quarters'], q['end']])} MB"
         )
     sat = out.get("saturation")
     if sat:
@@ -728,7 +733,7 @@ def main() -> None:
     parser.add_argument("--sample-every", type=float, default=2.0, help="memory sampling, s")
     parser.add_argument("--saturate", action="store_true", help="then find the saturation")
     parser.add_argument("--saturate-only", action="store_true", help="only the saturation")
-    parser.add_argument("--steps", default="5,10,20,40,80", help="users at each step")
+    parser.add_argument("--steps", default="1,2,4,8,16,32,64", help="users at each step")
     parser.add_argument("--step-duration", type=int, default=30, help="seconds a step")
     parser.add_argument("--saturate-p99", type=float, default=2000.0, help="ms: stop above")
     parser.add_argument(
