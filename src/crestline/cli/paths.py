@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.orm import Session
 
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, working
+from crestline.config import Settings
 from crestline.services.auth import LOCAL_ADMIN
+from crestline.services.graph_cache import shared_graph
+from crestline.services.graph_snapshot import store_for
+from crestline.services.relationship_graph import RelationshipGraph
 from crestline.services.warm_paths import (
     ALTERNATIVES,
     SharedEvent,
@@ -43,7 +48,8 @@ def paths(
     """Find the warmest ways from our people to an account's decision-makers, hop by hop: who,
     how they know each other, since when, last contact; a path's strength is the product of its
     hops'."""
-    database = state(ctx).database()
+    app_state = state(ctx)
+    database = app_state.database()
     with database.reader() as session, working("reading everyone's relationships …"):
         found = warm_paths(
             session,
@@ -54,12 +60,19 @@ def paths(
             execs_only=execs_only,
             k=k,
             max_hops=max_hops,
+            graph=_graph(session, app_state.settings),
         )
     if fmt is Format.json:
         print_json([t.as_dict() for t in found])
         return
     for target in found:
         _print_target(target)
+
+
+def _graph(session: Session, settings: Settings) -> RelationshipGraph:
+    """The relationship graph as the web app's workers share it (mapped when one of them, or an
+    earlier command, has read it for the data as it is)."""
+    return shared_graph(session, store_for(settings.graph_dir, settings.database_url))
 
 
 def _print_target(target: TargetPaths) -> None:
@@ -100,9 +113,12 @@ def pairs(
 ) -> None:
     """Pair our executives with the account's (board, C-suite, EVPs) by function and level, for
     an executive-sponsor programme, each pair with its warmest path."""
-    database = state(ctx).database()
+    app_state = state(ctx)
+    database = app_state.database()
     with database.reader() as session, working("reading everyone's relationships …"):
-        found = executive_pairs(session, LOCAL_ADMIN, account)
+        found = executive_pairs(
+            session, LOCAL_ADMIN, account, graph=_graph(session, app_state.settings)
+        )
     if fmt is Format.json:
         print_json([p.as_dict() for p in found])
         return

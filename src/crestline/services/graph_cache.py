@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, func, or_, select
+from sqlalchemy.orm import Session
 
 from crestline.db.arrays import Ints, read_in_chunks, read_ints
 from crestline.db.models import (
@@ -42,6 +43,7 @@ from crestline.db.models import (
 )
 from crestline.db.models import Connection as Link
 from crestline.services.graph_snapshot import GraphStore, stamp_key
+from crestline.services.insights import resolve_as_of
 from crestline.services.relationship_graph import RelationshipGraph, build_graph, update_graph
 
 Stamp = tuple[tuple[object, ...], ...]
@@ -261,3 +263,12 @@ class GraphCache:
     def forget(self) -> None:
         with self._lock:
             self._graph = self._stamp = self._marks = None
+
+
+def shared_graph(
+    session: Session, store: GraphStore, *, as_of: dt.date | None = None
+) -> RelationshipGraph:
+    """The graph from the machine's shared snapshot — mapped when a process (the web app, an
+    earlier command) wrote it for the data as it is, else read and written for the next one."""
+    conn = session.connection()
+    return GraphCache(store=store).graph(conn, as_of=resolve_as_of(conn, as_of))

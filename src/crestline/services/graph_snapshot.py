@@ -55,6 +55,11 @@ def default_folder(database_url: str) -> Path:
     return Path(tempfile.gettempdir()) / f"crestline-{os.geteuid()}" / f"graph-{digest}"
 
 
+def store_for(graph_dir: str, database_url: str) -> GraphStore:
+    """The store the settings name (``graph_dir``), else the database's default folder."""
+    return GraphStore(Path(graph_dir) if graph_dir else default_folder(database_url))
+
+
 def stamp_key(stamp: Iterable[Iterable[object]], as_of: dt.date) -> str:
     """The name of the snapshot of the graph read as of ``as_of`` when the data stamp (rows of
     values) was ``stamp``: the same in every process."""

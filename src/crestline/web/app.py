@@ -34,7 +34,7 @@ from crestline.services.auth import (
     start_session,
 )
 from crestline.services.graph_cache import GraphCache
-from crestline.services.graph_snapshot import GraphStore, default_folder
+from crestline.services.graph_snapshot import store_for
 from crestline.services.insights import resolve_as_of
 from crestline.services.overview import overview
 from crestline.services.setup import Database, open_db, schema_revision
@@ -93,12 +93,6 @@ def _read_graph(app: FastAPI) -> None:
         log.warning("the relationship graph was not read at start", exc_info=True)
 
 
-def graph_store(settings: Settings) -> GraphStore:
-    """Where the relationship graph's snapshot is shared (see ``services/graph_snapshot.py``)."""
-    folder = settings.graph_dir or default_folder(settings.database_url)
-    return GraphStore(Path(folder))
-
-
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """The app for ``settings``; pass ``database`` to share one already open."""
     writer = threading.Lock()  # writes go one at a time: SQLite has one writer
@@ -128,7 +122,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         redoc_url=None,
     )
     # one relationship graph for every paths request, mapped from a snapshot every worker shares
-    app.state.graph_cache = GraphCache(store=graph_store(settings))
+    app.state.graph_cache = GraphCache(store=store_for(settings.graph_dir, settings.database_url))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["money"] = _money
