@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crestline.config import load_settings
+from crestline.web.account_page import TREE_PAGE
 from crestline.web.app import create_app
 
 
@@ -54,14 +57,43 @@ def test_accounts_page_lists_searches_and_pages(signed_in: TestClient) -> None:
     assert "No account matches" in signed_in.get("/accounts?q=zzzz-nothing").text
 
 
-def test_account_page_shows_people_by_reporting_line(signed_in: TestClient) -> None:
+def test_account_page_lists_people_by_reporting_line_a_page_at_a_time(
+    signed_in: TestClient,
+) -> None:
     items = signed_in.get("/api/v1/accounts?limit=100").json()["items"]
     biggest = max(items, key=lambda a: a["people"])
-    page = signed_in.get(f"/accounts/{biggest['id']}")
-    assert page.status_code == 200
-    assert biggest["name"] in page.text
-    assert page.text.count('class="pname"') == biggest["people"]
-    assert "<details" in page.text  # managers' branches can be folded
+    assert biggest["people"] > TREE_PAGE  # so that the list takes more than one page
+    crm = {
+        p["id"]: p["reports_to_id"]
+        for p in signed_in.get(f"/api/v1/accounts/{biggest['id']}").json()["people"]
+    }
+    rows: list[tuple[int, int]] = []  # (person, depth) in the order the pages list them
+    url: str | None = f"/accounts/{biggest['id']}"
+    pages = 0
+    while url:
+        page = signed_in.get(url)
+        assert page.status_code == 200 and biggest["name"] in page.text
+        listed = [
+            (int(pid), int(depth))
+            for depth, pid in re.findall(
+                r'style="--depth: (\d+)"><a class="pname" href="/people/(\d+)"', page.text
+            )
+        ]
+        assert len(listed) == min(TREE_PAGE, biggest["people"] - len(rows))
+        if pages and listed[0][1] > 0:  # a page that starts inside a branch names it
+            assert 'id="tree-context"' in page.text
+        rows += listed
+        pages += 1
+        following = re.search(r'href="([^"]+)" rel="next" id="tree-next"', page.text)
+        url = html.unescape(following.group(1)) if following else None
+    assert pages == -(-biggest["people"] // TREE_PAGE)
+    assert sorted(pid for pid, _ in rows) == sorted(crm)  # everyone, once
+    depth: dict[int, int] = {}
+    for pid, level in rows:  # under their manager (listed just before their branch), or on top
+        if level:
+            assert depth.get(crm[pid]) == level - 1, (pid, crm[pid])
+        depth[pid] = level
+    assert "<details" in signed_in.get(f"/accounts/{biggest['id']}").text  # power factors fold
 
 
 def test_api_accounts_and_detail(signed_in: TestClient) -> None:

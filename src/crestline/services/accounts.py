@@ -63,6 +63,33 @@ class DealSummary:
 
 
 @dataclass(frozen=True)
+class AccountFacts:
+    """An account's facts and deals, without its people (a few indexed reads at any size)."""
+
+    account: AccountRow
+    city: str | None
+    annual_revenue_minor: int | None
+    revenue_currency: str | None
+    source: str
+    external_id: str | None
+    deals: DealSummary
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One person in reporting-line order: how deep under the top of their tree, how many
+    below them, and the chain of managers above them (ids)."""
+
+    id: int
+    name: str
+    title: str | None
+    seniority: str | None
+    depth: int
+    below: int
+    above: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class AccountDetail:
     account: AccountRow
     city: str | None
@@ -253,15 +280,23 @@ def _cut_cycles(
             stack.extend(r for r in node.reports if r.id not in seen)
 
 
-def get_account(session: Session, actor: Actor, key: str) -> AccountDetail:
-    """One account with its people, grouped by reporting line where it is known."""
+def account_facts(session: Session, actor: Actor, key: str) -> AccountFacts:
+    """One account's facts and a summary of its deals."""
     account = resolve_account(session, actor, key)
-    people = [
-        PersonNode(p.id, p.full_name, p.title, p.seniority, p.function, p.email, p.reports_to_id)
-        for p in session.scalars(
-            select(Person).where(Person.account_id == account.id).order_by(Person.full_name)
-        )
-    ]
+    return AccountFacts(
+        account=_rows(session, [account])[0],
+        city=account.city,
+        annual_revenue_minor=account.annual_revenue_minor,
+        revenue_currency=account.revenue_currency,
+        source=account.source,
+        external_id=account.external_id,
+        deals=_deal_summary(session, account.id),
+    )
+
+
+def reporting_trees(people: list[PersonNode]) -> list[PersonNode]:
+    """The roots of the reporting trees of ``people`` (given in the order reports are listed):
+    people with no known manager among them, or on a cycle (cut); the biggest tree first."""
     by_id = {p.id: p for p in people}
     roots: list[PersonNode] = []
     for person in people:
@@ -271,15 +306,70 @@ def get_account(session: Session, actor: Actor, key: str) -> AccountDetail:
         else:
             manager.reports.append(person)
     _cut_cycles(people, roots, by_id)
-    roots.sort(key=lambda p: (-p.size(), p.name))
+    sizes: dict[int, int] = {}
+    for node in reversed(_preorder(roots)):
+        sizes[node.id] = 1 + sum(sizes[r.id] for r in node.reports)
+    roots.sort(key=lambda p: (-sizes[p.id], p.name))
+    return roots
+
+
+def _preorder(roots: list[PersonNode]) -> list[PersonNode]:
+    out: list[PersonNode] = []
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(reversed(node.reports))
+    return out
+
+
+def reporting_rows(roots: list[PersonNode]) -> list[TreeRow]:
+    """The trees flattened in reading order (each person, then their reports), with depths."""
+    out: list[TreeRow] = []
+    below: dict[int, int] = {}
+    for node in reversed(_preorder(roots)):
+        below[node.id] = sum(1 + below[r.id] for r in node.reports)
+    stack: list[tuple[PersonNode, tuple[int, ...]]] = [(r, ()) for r in reversed(roots)]
+    while stack:
+        node, above = stack.pop()
+        out.append(
+            TreeRow(
+                node.id, node.name, node.title, node.seniority, len(above), below[node.id], above
+            )
+        )
+        chain = (*above, node.id)
+        stack.extend((r, chain) for r in reversed(node.reports))
+    return out
+
+
+def get_account(session: Session, actor: Actor, key: str) -> AccountDetail:
+    """One account with its people, grouped by reporting line where it is known."""
+    facts = account_facts(session, actor, key)
+    people = [
+        PersonNode(*row)
+        for row in session.execute(
+            select(
+                Person.id,
+                Person.full_name,
+                Person.title,
+                Person.seniority,
+                Person.function,
+                Person.email,
+                Person.reports_to_id,
+            )
+            .where(Person.account_id == facts.account.id)
+            .order_by(Person.full_name)
+        )
+    ]
+    roots = reporting_trees(people)
     return AccountDetail(
-        account=_rows(session, [account])[0],
-        city=account.city,
-        annual_revenue_minor=account.annual_revenue_minor,
-        revenue_currency=account.revenue_currency,
-        source=account.source,
-        external_id=account.external_id,
+        account=facts.account,
+        city=facts.city,
+        annual_revenue_minor=facts.annual_revenue_minor,
+        revenue_currency=facts.revenue_currency,
+        source=facts.source,
+        external_id=facts.external_id,
         people=people,
         roots=roots,
-        deals=_deal_summary(session, account.id),
+        deals=facts.deals,
     )

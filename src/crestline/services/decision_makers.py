@@ -30,7 +30,7 @@ from crestline.engines.committee import (
     Suggestion,
     assess,
 )
-from crestline.engines.influence import rank_power
+from crestline.engines.influence import PowerScore, rank_power
 from crestline.engines.orgchart import LEVELS as LEVELS
 from crestline.errors import (
     AmbiguousError,
@@ -42,18 +42,22 @@ from crestline.errors import (
 from crestline.services.accounts import MAX_CANDIDATES, resolve_account
 from crestline.services.auth import Actor, visible_owner_ids
 from crestline.services.insights import (
-    AccountAnalysis,
+    AccountInputs,
+    StoredInsights,
     analyse,
     build_chart,
     factor_dicts,
-    level_source,
-    line_of,
+    insights_of,
+    load_engagement,
     load_inputs,
     offering_targets,
     refresh_insights,
     resolve_as_of,
-    stakeholders,
+    scoped_stakeholders,
+    stored_insights,
+    stored_summary,
 )
+from crestline.services.memo import Memo
 from crestline.services.titles import classifier
 
 SUPPORT = ("mentor", "supporter", "neutral", "non_supporter", "enemy")
@@ -188,7 +192,8 @@ class DecisionMakers:
     broken_lines: int
     people: list[RankedPerson]  # strongest first
     opportunities: list[OpportunityCoverage]
-    analysis: AccountAnalysis
+    confirmed: dict[int, tuple[str | None, str | None, int | None]]  # seniority, function, line
+    fingerprint: str  # of the inputs the ranking came from: keys what is drawn from it
     influence: list[InfluenceView] = field(default_factory=list)
 
     def person(self, person_id: int) -> RankedPerson:
@@ -218,6 +223,18 @@ def _major(amount_minor: int | None) -> float | None:
     return amount_minor / 100 if amount_minor is not None else None
 
 
+# What is computed once per worker and kept by the fingerprint of its inputs (see services/memo):
+# an account's ranking (everything but what our people recorded of support, coverage and
+# relationship, which the fingerprint leaves out and each request reads) and each open deal's
+# ranking of likely deciders. Bounded by the people they hold.
+_RANKINGS: Memo[DecisionMakers] = Memo(
+    max_items=256, max_size=40_000, size=lambda found: len(found.people)
+)
+_DEAL_RANKINGS: Memo[list[PowerScore]] = Memo(max_items=4_096)
+Roles = dict[int, list[tuple[int, str]]]
+Touches = dict[int, list[tuple[dt.date, int | None]]]
+
+
 def decision_makers(
     session: Session,
     actor: Actor,
@@ -225,16 +242,32 @@ def decision_makers(
     *,
     as_of: dt.date | None = None,
     committees: bool = True,
+    recompute: bool = False,
 ) -> DecisionMakers:
     """The account's people ranked by power, its org chart figures, and committee coverage
-    (``committees=False`` leaves the open deals out, for a drawing)."""
+    (``committees=False`` leaves the open deals out, for a drawing).
+
+    The ranking is read from the stored insights when they were computed for the day asked (the
+    refresh after every import and correction keeps them current), else computed from the
+    account's inputs (always with ``recompute``); either is kept by the inputs' fingerprint for
+    the next request.
+    """
     account = resolve_account(session, actor, key)
     conn = session.connection()
     day = resolve_as_of(conn, as_of)
-    inputs = load_inputs(conn, [account.id], as_of=day)[account.id]
-    targets = offering_targets(conn)
-    analysis = analyse(inputs, engine=classifier(), targets=targets, as_of=day)
-    chart = analysis.chart
+    inputs = None
+    ranking = None if recompute else _stored_ranking(session, account, day)
+    if ranking is None:
+        inputs = load_inputs(conn, [account.id], as_of=day)[account.id]
+        targets = offering_targets(conn)
+        digest = inputs.fingerprint(targets)
+        ranking = None if recompute else _RANKINGS.get((account.id, digest, day))
+        if ranking is None:
+            analysis = analyse(inputs, engine=classifier(), targets=targets, as_of=day)
+            found = insights_of(analysis, digest, day)
+            ranking = _ranking(account, found, inputs.touches, _without_confirmed_lines(inputs))
+            if not recompute:
+                _RANKINGS.put((account.id, digest, day), ranking)
     assessments = {
         a.person_id: a
         for a in session.scalars(
@@ -243,80 +276,140 @@ def decision_makers(
             .where(Person.account_id == account.id)
         )
     }
-    titles = {p.id: p.title for p in inputs.people}
-    crm_line = {p.id: p.reports_to_id for p in inputs.people}
-    alternative = _without_confirmed_lines(analysis)
-    since = day - dt.timedelta(days=ENGAGED_DAYS)
-    last = {pid: max(d for d, _ in days) for pid, days in inputs.touches.items() if days}
-    people = []
-    for rank, score in enumerate(analysis.power, start=1):
-        pid = score.person_id
-        pos = chart.positions[pid]
-        tc = analysis.titles[pid]
-        a = assessments.get(pid)
-        line_source, conf, reason = line_of(analysis, pid)
-        touch = last.get(pid)
-        people.append(
-            RankedPerson(
-                id=pid,
-                name=score.name,
-                title=titles.get(pid),
-                seniority=pos.seniority,
-                function=pos.function,
-                title_seniority=tc.seniority,
-                title_function=tc.function,
-                level_source=level_source(analysis, pid),
-                manager_id=pos.manager_id,
-                line_source=line_source,
-                line_confidence=conf,
-                line_reason=reason,
-                depth=pos.depth,
-                reports=pos.span,
-                below=pos.subtree - 1,
-                power=score.score,
-                rank=rank,
-                factors=factor_dicts(score),
-                reasons=score.reasons(),
-                last_touch=touch.isoformat() if touch else None,
-                engaged=touch is not None and touch >= since,
-                support=a.support if a else None,
-                coverage=a.coverage if a else None,
-                relationship=a.relationship if a else None,
-                crm_manager_id=crm_line.get(pid),
-                inferred_manager_id=alternative.get(pid, (None, None))[0],
-                inferred_line_reason=alternative.get(pid, (None, None))[1],
-            )
+    people = ranking.people
+    if assessments:
+        recorded = {pid: (a.support, a.coverage, a.relationship) for pid, a in assessments.items()}
+        people = [
+            replace(p, support=r[0], coverage=r[1], relationship=r[2])
+            if (r := recorded.get(p.id))
+            else p
+            for p in people
+        ]
+    opportunities: list[OpportunityCoverage] = []
+    if committees:
+        if inputs is not None:
+            roles, touches = inputs.roles, inputs.touches
+        else:
+            owner = {p.id: account.id for p in people}
+            roles, touches = load_engagement(conn, [account.id], owner, as_of=day)
+        opportunities = _committees(
+            session, account.id, ranking, {p.id: p for p in people}, roles, touches
         )
-    by_id = {p.id: p for p in people}
-    opportunities = (
-        _committees(session, account.id, analysis, by_id, targets, day) if committees else []
-    )
-    return DecisionMakers(
-        account_id=account.id,
-        account_name=account.name,
-        as_of=day,
-        top_id=chart.top,
-        depth=chart.depth,
-        mean_span=chart.mean_span,
-        hierarchy_index=chart.hierarchy_index,
-        known_lines=sum(1 for p in inputs.people if p.reports_to_id is not None),
-        inferred_lines=len(chart.inferred),
-        broken_lines=len(chart.broken),
+    return replace(
+        ranking,
+        account_name=account.name,  # not in the fingerprint: read each time
         people=people,
         opportunities=opportunities,
-        analysis=analysis,
+        confirmed={
+            pid: (a.seniority, a.function, a.manager_id)
+            for pid, a in assessments.items()
+            if a.seniority or a.function or a.manager_id
+        },
         influence=_influence(session, account.id, {p.id: p.name for p in people}),
     )
 
 
-def _without_confirmed_lines(analysis: AccountAnalysis) -> dict[int, tuple[int, str]]:
+def _stored_ranking(session: Session, account: Account, day: dt.date) -> DecisionMakers | None:
+    """The account's ranking from its stored insights, when they were computed for ``day``."""
+    conn = session.connection()
+    summary = stored_summary(conn, account.id)
+    if summary is None or summary[1] != day:
+        return None
+    key = (account.id, summary[0], day)
+    ranking = _RANKINGS.get(key)
+    if ranking is not None:
+        return ranking
+    found = stored_insights(conn, account.id)
+    if found is None:
+        return None
+    owner = {p.id: account.id for p in found.people}
+    _, touches = load_engagement(conn, [account.id], owner, as_of=day)
+    confirmed_lines = session.scalar(
+        select(func.count())
+        .select_from(PersonAssessment)
+        .join(Person, Person.id == PersonAssessment.person_id)
+        .where(Person.account_id == account.id, PersonAssessment.manager_id.is_not(None))
+    )
+    alternative = {}
+    if confirmed_lines:
+        alternative = _without_confirmed_lines(
+            load_inputs(conn, [account.id], as_of=day)[account.id]
+        )
+    return _RANKINGS.put(
+        (account.id, found.input_hash, day), _ranking(account, found, touches, alternative)
+    )
+
+
+def _ranking(
+    account: Account,
+    found: StoredInsights,
+    touches: Touches,
+    alternative: dict[int, tuple[int, str]],
+) -> DecisionMakers:
+    """The account's reading from its insights and its touches, before what our people recorded
+    (support, coverage, relationship), its deals and its influence lines are read."""
+    day = found.as_of
+    since = day - dt.timedelta(days=ENGAGED_DAYS)
+    last = {pid: max(d for d, _ in days) for pid, days in touches.items() if days}
+    people = []
+    for p in found.people:
+        touch = last.get(p.id)
+        people.append(
+            RankedPerson(
+                id=p.id,
+                name=p.name,
+                title=p.title,
+                seniority=p.seniority,
+                function=p.function,
+                title_seniority=p.title_seniority,
+                title_function=p.title_function,
+                level_source=p.level_source,
+                manager_id=p.manager_id,
+                line_source=p.line_source,
+                line_confidence=p.line_confidence,
+                line_reason=p.line_reason,
+                depth=p.depth,
+                reports=p.span,
+                below=p.subtree - 1,
+                power=p.score.score,
+                rank=p.rank,
+                factors=factor_dicts(p.score),
+                reasons=p.score.reasons(),
+                last_touch=touch.isoformat() if touch else None,
+                engaged=touch is not None and touch >= since,
+                support=None,
+                coverage=None,
+                relationship=None,
+                crm_manager_id=p.crm_manager_id,
+                inferred_manager_id=alternative.get(p.id, (None, None))[0],
+                inferred_line_reason=alternative.get(p.id, (None, None))[1],
+            )
+        )
+    return DecisionMakers(
+        account_id=account.id,
+        account_name=account.name,
+        as_of=day,
+        top_id=found.top_id,
+        depth=found.depth,
+        mean_span=found.mean_span,
+        hierarchy_index=found.hierarchy_index,
+        known_lines=sum(1 for p in found.people if p.crm_manager_id is not None),
+        inferred_lines=found.inferred_lines,
+        broken_lines=found.broken_lines,
+        people=people,
+        opportunities=[],
+        confirmed={},
+        fingerprint=found.input_hash,
+    )
+
+
+def _without_confirmed_lines(inputs: AccountInputs) -> dict[int, tuple[int, str]]:
     """For people whose line a user confirmed over a missing one: what Crestline would infer."""
-    confirmed = {pid: c for pid, c in analysis.inputs.confirmed.items() if c[2] is not None}
+    confirmed = {pid: c for pid, c in inputs.confirmed.items() if c[2] is not None}
     if not confirmed:
         return {}
     plain = {pid: (c[0], c[1], None) for pid, c in confirmed.items()}
-    inputs = replace(analysis.inputs, confirmed={**analysis.inputs.confirmed, **plain})
-    _, chart = build_chart(inputs, classifier())
+    _, chart = build_chart(replace(inputs, confirmed={**inputs.confirmed, **plain}), classifier())
     out = {}
     for line in chart.inferred:
         if line.person_id in confirmed:
@@ -347,11 +440,12 @@ def _influence(session: Session, account_id: int, names: dict[int, str]) -> list
 def _committees(
     session: Session,
     account_id: int,
-    analysis: AccountAnalysis,
+    ranking: DecisionMakers,
     people: dict[int, RankedPerson],
-    targets: dict[int, frozenset[str]],
-    day: dt.date,
+    roles_of: Roles,
+    touches: Touches,
 ) -> list[OpportunityCoverage]:
+    day = ranking.as_of
     opps = list(
         session.scalars(
             select(Opportunity)
@@ -359,6 +453,10 @@ def _committees(
             .order_by(Opportunity.close_date, Opportunity.id)
         )
     )
+    if not opps:
+        return []
+    conn = session.connection()
+    targets = offering_targets(conn)
     offerings = {
         o: f
         for o, f in session.execute(
@@ -368,32 +466,56 @@ def _committees(
         )
         if f is not None
     }
+    members = [(p.id, p.name, p.seniority, p.function, p.below + 1) for p in people.values()]
     since = day - dt.timedelta(days=ENGAGED_DAYS)
+    latest: dict[int | None, dict[int, dt.date]] = {}  # deal (None: none named) → person → day
+    for pid, days in touches.items():
+        for d, o in days:
+            seen = latest.setdefault(o, {})
+            if pid not in seen or d > seen[pid]:
+                seen[pid] = d
+    deal_roles: dict[int, dict[int, list[str]]] = {}  # deal → person → roles
+    for pid, held in roles_of.items():
+        for o, role in held:
+            deal_roles.setdefault(o, {}).setdefault(pid, []).append(role)
+    supporters = {p.id for p in people.values() if p.support}
+    anywhere = latest.get(None, {})
     out = []
     for opp in opps:
+        opp_id = opp.id
         fns = sorted(targets.get(opp.offering_id, ())) if opp.offering_id else []
-        ranked = rank_power(
-            stakeholders(analysis.inputs, analysis.chart, opportunity=opp.id, offerings=offerings),
-            as_of=day,
-            target_functions=fns,
-            deal_amount=_major(opp.amount_minor),
-            for_deal=True,
+
+        def rank(opp: Opportunity = opp, fns: list[str] = fns) -> list[PowerScore]:
+            group = scoped_stakeholders(
+                members, roles_of, touches, opportunity=opp.id, offerings=offerings
+            )
+            ranked = rank_power(
+                group,
+                as_of=day,
+                target_functions=fns,
+                deal_amount=_major(opp.amount_minor),
+                for_deal=True,
+            )
+            return ranked[:COMMITTEE_TOP]
+
+        # the ranking reads the chart, the roles and touches (all in the fingerprint), the deal's
+        # amount and the offerings of the account's deals (which scope the roles)
+        key = (
+            account_id,
+            ranking.fingerprint,
+            day,
+            opp_id,
+            opp.amount_minor,
+            tuple(fns),
+            tuple(sorted(offerings.items())),
         )
-        roles: dict[int, list[str]] = {}
-        for pid, roles_of in analysis.inputs.roles.items():
-            for o, role in roles_of:
-                if o == opp.id:
-                    roles.setdefault(pid, []).append(role)
+        ranked = _DEAL_RANKINGS.get_or_make(key, rank)
+        roles = deal_roles.get(opp_id, {})
         # engaged on this deal: touches logged on it, or on the account with no deal named
-        touched = {
-            pid: max((d for d, o in days if o in (opp.id, None)), default=None)
-            for pid, days in analysis.inputs.touches.items()
-        }
-        involved = (
-            set(roles)
-            | {p.id for p in people.values() if p.support}
-            | {pid for pid, d in touched.items() if d is not None and d >= since}
-        )
+        here = latest.get(opp_id, {})
+        touched = {pid: max(d, anywhere.get(pid, d)) for pid, d in here.items()}
+        touched.update((pid, d) for pid, d in anywhere.items() if pid not in here)
+        involved = set(roles) | supporters | {pid for pid, d in touched.items() if d >= since}
         participants = [
             Participant(
                 pid,
@@ -420,7 +542,7 @@ def _committees(
                 target_functions=fns,
                 likely_deciders=[
                     {"id": s.person_id, "name": s.name, "power": s.score, "reasons": s.reasons()}
-                    for s in ranked[:COMMITTEE_TOP]
+                    for s in ranked
                 ],
                 committee=assess(participants, as_of=day, likely_economic_buyer=suggestion),
             )

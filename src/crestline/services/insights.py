@@ -33,7 +33,13 @@ from crestline.db.models import (
     PersonAssessment,
     ValueProposition,
 )
-from crestline.engines.influence import PowerScore, Stakeholder, rank_power
+from crestline.engines.influence import (
+    DEFAULT_WEIGHTS,
+    Factor,
+    PowerScore,
+    Stakeholder,
+    rank_power,
+)
 from crestline.engines.orgchart import Member, OrgChart, build_orgchart
 from crestline.engines.titles import TitleClass, TitleClassifier
 from crestline.services.collector import collector_paused
@@ -185,6 +191,27 @@ def load_inputs(
     ):
         if not closed and offering is not None:
             accounts[acc].open_offerings.add(offering)
+    roles, touches = load_engagement(
+        conn, account_ids, owner, as_of=as_of, touch_window_days=touch_window_days
+    )
+    for pid, held in roles.items():
+        accounts[owner[pid]].roles[pid] = held
+    for pid, days in touches.items():
+        accounts[owner[pid]].touches[pid] = days
+    return accounts
+
+
+def load_engagement(
+    conn: Connection,
+    account_ids: Sequence[int],
+    owner: Mapping[int, int],
+    *,
+    as_of: dt.date,
+    touch_window_days: int | None = TOUCH_WINDOW_DAYS,
+) -> tuple[dict[int, list[tuple[int, str]]], dict[int, list[tuple[dt.date, int | None]]]]:
+    """Per person of ``owner`` (person → account): buying roles (opportunity, role) and touches
+    (day, opportunity or None), counted where the deal or the activity is at their account."""
+    roles: dict[int, list[tuple[int, str]]] = {}
     for pid, opp, role, acc in conn.execute(
         select(
             ContactRole.person_id,
@@ -196,12 +223,13 @@ def load_inputs(
         .where(Opportunity.account_id.in_(account_ids))
     ):
         if owner.get(pid) == acc:
-            accounts[acc].roles.setdefault(pid, []).append((opp, role))
+            roles.setdefault(pid, []).append((opp, role))
     since = dt.datetime.combine(
         as_of - dt.timedelta(days=touch_window_days) if touch_window_days else dt.date.min,
         dt.time(),
     )
     until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    touches: dict[int, list[tuple[dt.date, int | None]]] = {}
     for pid, when, deal, where in conn.execute(
         select(
             ActivityPerson.person_id,
@@ -218,8 +246,8 @@ def load_inputs(
         )
     ):
         if where is not None and owner.get(pid) == where:
-            accounts[where].touches.setdefault(pid, []).append((when.date(), deal))
-    return accounts
+            touches.setdefault(pid, []).append((when.date(), deal))
+    return roles, touches
 
 
 @dataclass(frozen=True)
@@ -272,29 +300,48 @@ def stakeholders(
     offerings: Mapping[int, int] | None = None,
 ) -> list[Stakeholder]:
     """The account's people as the power ranking needs them, roles scoped to ``opportunity``."""
+    names = {p.id: p.name for p in inputs.people}
+    members = (
+        (pid, names[pid], pos.seniority, pos.function, pos.subtree)
+        for pid, pos in chart.positions.items()
+    )
+    return scoped_stakeholders(
+        members, inputs.roles, inputs.touches, opportunity=opportunity, offerings=offerings
+    )
+
+
+def scoped_stakeholders(
+    members: Iterable[tuple[int, str, str, str, int]],
+    roles: Mapping[int, Sequence[tuple[int, str]]],
+    touches: Mapping[int, Sequence[tuple[dt.date, int | None]]],
+    *,
+    opportunity: int | None = None,
+    offerings: Mapping[int, int] | None = None,
+) -> list[Stakeholder]:
+    """Stakeholders from people placed in the chart — (id, name, seniority, function, subtree) —
+    their roles (opportunity, role) scoped to ``opportunity``, and their touches."""
     offerings = offerings or {}
     offering = offerings.get(opportunity) if opportunity is not None else None
-    names = {p.id: p.name for p in inputs.people}
     out = []
-    for pid, pos in chart.positions.items():
-        roles = []
-        for opp, role in inputs.roles.get(pid, ()):
+    for pid, name, seniority, function, subtree in members:
+        scoped = []
+        for opp, role in roles.get(pid, ()):
             if opp == opportunity:
                 scope = "this"
             elif offering is not None and offerings.get(opp) == offering:
                 scope = "offering"
             else:
                 scope = "other"
-            roles.append((role, scope))
+            scoped.append((role, scope))
         out.append(
             Stakeholder(
                 pid,
-                names[pid],
-                pos.seniority,
-                pos.function,
-                pos.subtree,
-                tuple(roles),
-                tuple(day for day, _ in inputs.touches.get(pid, ())),
+                name,
+                seniority,
+                function,
+                subtree,
+                tuple(scoped),
+                tuple(day for day, _ in touches.get(pid, ())),
             )
         )
     return out
@@ -408,6 +455,196 @@ def insight_rows(analysis: AccountAnalysis) -> Iterator[tuple[Any, ...]]:
             json.dumps(factors, ensure_ascii=False, separators=(",", ":")),
             rank,
         )
+
+
+@dataclass(frozen=True)
+class StoredPerson:
+    """One row of ``person_insights`` with the person's name, title and line as the CRM has it."""
+
+    id: int
+    name: str
+    title: str | None
+    crm_manager_id: int | None
+    seniority: str
+    function: str
+    title_seniority: str
+    title_function: str
+    level_source: str
+    manager_id: int | None
+    line_source: str | None
+    line_confidence: float | None
+    line_reason: str | None
+    depth: int
+    span: int
+    subtree: int
+    rank: int
+    score: PowerScore  # the factors with the engine's weights, as :func:`analyse` made them
+
+
+@dataclass(frozen=True)
+class StoredInsights:
+    """An account's insights as the last refresh wrote them: its chart figures and its people,
+    strongest first."""
+
+    account_id: int
+    input_hash: str
+    as_of: dt.date
+    top_id: int | None
+    depth: int
+    mean_span: float
+    hierarchy_index: float
+    inferred_lines: int
+    broken_lines: int
+    people: list[StoredPerson]
+
+
+def _score(pid: int, name: str, power: float, factors: Any) -> PowerScore:
+    if isinstance(factors, str):  # a JSON column some drivers hand back as text
+        factors = json.loads(factors)
+    return PowerScore(
+        pid,
+        name,
+        power,
+        tuple(Factor(n, v, DEFAULT_WEIGHTS[n], e) for n, v, e in factors),
+    )
+
+
+def insights_of(analysis: AccountAnalysis, input_hash: str, as_of: dt.date) -> StoredInsights:
+    """What a refresh would store of ``analysis``, without writing it."""
+    chart = analysis.chart
+    rows = {p.id: p for p in analysis.inputs.people}
+    people = []
+    for rank, score in enumerate(analysis.power, start=1):
+        pid = score.person_id
+        pos = chart.positions[pid]
+        tc = analysis.titles[pid]
+        line_source, confidence, reason = line_of(analysis, pid)
+        people.append(
+            StoredPerson(
+                pid,
+                score.name,
+                rows[pid].title,
+                rows[pid].reports_to_id,
+                pos.seniority,
+                pos.function,
+                tc.seniority,
+                tc.function,
+                level_source(analysis, pid),
+                pos.manager_id,
+                line_source,
+                confidence,
+                reason,
+                pos.depth,
+                pos.span,
+                pos.subtree,
+                rank,
+                score,
+            )
+        )
+    return StoredInsights(
+        account_id=analysis.inputs.id,
+        input_hash=input_hash,
+        as_of=as_of,
+        top_id=chart.top,
+        depth=chart.depth,
+        mean_span=chart.mean_span,
+        hierarchy_index=chart.hierarchy_index,
+        inferred_lines=len(chart.inferred),
+        broken_lines=len(chart.broken),
+        people=people,
+    )
+
+
+def _stored_person(row: Any) -> StoredPerson:
+    (pid, name, title, crm, sen, fn, t_sen, t_fn, source, manager) = row[:10]
+    (line, confidence, reason, depth, span, subtree, rank, power, factors) = row[10:]
+    return StoredPerson(
+        pid,
+        name,
+        title,
+        crm,
+        sen,
+        fn,
+        t_sen,
+        t_fn,
+        source,
+        manager,
+        line,
+        confidence,
+        reason,
+        depth,
+        span,
+        subtree,
+        rank,
+        _score(pid, name, power, factors),
+    )
+
+
+def stored_summary(conn: Connection, account_id: int) -> tuple[str, dt.date] | None:
+    """The fingerprint and the day of an account's stored insights, if it has any."""
+    summaries = Base.metadata.tables["account_insights"]
+    row = conn.execute(
+        select(summaries.c.input_hash, summaries.c.as_of).where(
+            summaries.c.account_id == account_id
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else None
+
+
+def stored_insights(conn: Connection, account_id: int) -> StoredInsights | None:
+    """The stored insights of one account (two indexed reads), or None when it has none or they
+    do not cover its people (written before someone joined or left without a refresh)."""
+    summaries = Base.metadata.tables["account_insights"]
+    insights = Base.metadata.tables["person_insights"]
+    summary = conn.execute(
+        select(summaries).where(summaries.c.account_id == account_id)
+    ).one_or_none()
+    if summary is None:
+        return None
+    i = insights.c
+    rows = conn.execute(
+        select(
+            i.person_id,
+            Person.full_name,
+            Person.title,
+            Person.reports_to_id,
+            i.seniority,
+            i.function,
+            i.title_seniority,
+            i.title_function,
+            i.level_source,
+            i.manager_id,
+            i.line_source,
+            i.line_confidence,
+            i.line_reason,
+            i.depth,
+            i.span,
+            i.subtree,
+            i.power_rank,
+            i.power,
+            i.power_factors,
+        )
+        .join(Person, Person.id == i.person_id)
+        .where(i.account_id == account_id, Person.account_id == account_id)
+        .order_by(i.power_rank, i.person_id)
+    ).all()
+    people_now = conn.execute(
+        select(func.count()).select_from(Person).where(Person.account_id == account_id)
+    ).scalar_one()
+    if len(rows) != summary.people or people_now != summary.people:
+        return None
+    return StoredInsights(
+        account_id=account_id,
+        input_hash=summary.input_hash,
+        as_of=summary.as_of,
+        top_id=summary.top_person_id,
+        depth=summary.depth,
+        mean_span=summary.mean_span,
+        hierarchy_index=summary.hierarchy_index,
+        inferred_lines=summary.inferred_lines,
+        broken_lines=summary.broken_lines,
+        people=[_stored_person(row) for row in rows],
+    )
 
 
 def _touched_since(conn: Connection) -> dict[int, dt.datetime]:

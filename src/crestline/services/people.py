@@ -1,13 +1,18 @@
 """One person at an account as Crestline reads them: level and function (with what was
-confirmed), reporting line, reports, and power with its factors."""
+confirmed), reporting line, reports, and power with its factors; and finding someone at an
+account by a few letters of their name or title (the forms' person fields)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from crestline.errors import NotFoundError
+from crestline.db.models import Person
+from crestline.errors import AmbiguousError, BadInputError, NotFoundError
+from crestline.services.accounts import resolve_account
 from crestline.services.auth import Actor
 from crestline.services.decision_makers import RankedPerson, decision_makers, resolve_person
 from crestline.services.relationship_graph import RelationshipGraph
@@ -52,7 +57,7 @@ def person_view(session: Session, actor: Actor, person_id: int) -> PersonView:
         email=person.email,
         linkedin_url=person.linkedin_url,
         ranked=ranked,
-        confirmed=dm.analysis.inputs.confirmed.get(person.id) or (None, None, None),
+        confirmed=dm.confirmed.get(person.id) or (None, None, None),
         manager=PersonRef(manager.id, manager.name, manager.title) if manager else None,
         reports=[PersonRef(p.id, p.name, p.title) for p in reports],
         people=len(dm.people),
@@ -84,3 +89,56 @@ def person_paths(
         graph=graph,
     )
     return found
+
+
+SEARCH_LIMIT = 20
+_TRAILING_ID = re.compile(r"#(\d+)\s*$")
+
+
+def find_people(
+    session: Session, actor: Actor, account: str, text: str, *, limit: int = SEARCH_LIMIT
+) -> list[PersonRef]:
+    """People at the account whose name or title holds ``text`` (any case), by name; an id
+    (``123`` or ``#123``) finds that person."""
+    found = resolve_account(session, actor, account)
+    text = text.strip()
+    stmt = select(Person.id, Person.full_name, Person.title).where(Person.account_id == found.id)
+    wanted = _TRAILING_ID.search(text)
+    if text.isdigit() or wanted:
+        stmt = stmt.where(Person.id == int(wanted.group(1) if wanted else text))
+    elif text:
+        needle = text.lower()
+        stmt = stmt.where(
+            or_(
+                func.lower(Person.full_name).contains(needle, autoescape=True),
+                func.lower(Person.title).contains(needle, autoescape=True),
+            )
+        )
+    rows = session.execute(stmt.order_by(Person.full_name, Person.id).limit(limit))
+    return [PersonRef(pid, name, title) for pid, name, title in rows]
+
+
+def person_key(session: Session, account_id: int, key: str, *, name: str = "person") -> int | None:
+    """The person a form's field names: an id, a suggestion's ``Name #id``, or an exact name at
+    the account (any case); None when the field is blank. Ids are checked by the service that
+    uses them."""
+    key = key.strip()
+    if not key:
+        return None
+    wanted = _TRAILING_ID.search(key)
+    if key.isdigit() or wanted:
+        return int(wanted.group(1) if wanted else key)
+    ids = list(
+        session.scalars(
+            select(Person.id)
+            .where(Person.account_id == account_id, func.lower(Person.full_name) == key.lower())
+            .order_by(Person.id)
+            .limit(9)
+        )
+    )
+    if not ids:
+        raise BadInputError(f"{name} {key!r}: nobody of that name at this account")
+    if len(ids) > 1:
+        listed = ", ".join(f"#{i}" for i in ids)
+        raise AmbiguousError(f"{name} {key!r} names {len(ids)} people ({listed}): pick one")
+    return ids[0]

@@ -1,25 +1,40 @@
 """The account page: facts, people, the org chart, the power map and the buying committees.
 
-One :func:`decision_makers` call per request feeds the chart, the table and the committees. The
-chart is Graphviz SVG drawn on the server and inlined, so each person's box is a link: a collapsed
-person opens their branch, an opened one closes it (``?expand=1,5,9`` keeps the opened branches),
-anyone else jumps to their row. Corrections and influence lines are small POST forms that
-redirect back with a notice.
+One :func:`decision_makers` call per request feeds the chart, the table and the committees; it
+reads the stored insights, kept per worker by their fingerprint. The chart is Graphviz SVG drawn
+on the server and inlined, so each person's box is a link: a collapsed person opens their branch,
+an opened one closes it (``?expand=1,5,9`` keeps the opened branches), anyone else jumps to their
+row. A drawing is kept per worker by what it is drawn from (the account's fingerprint, the day,
+its influence lines and the opened branches), so a correction draws anew and nothing else does.
+Long lists come a page at a time (``?page=`` for the power map, ``?tree=`` for the people by
+reporting line), and a form's person field suggests people as one types (``/people/search``),
+so a page weighs the same at 50 people and at 5,000. Corrections and influence lines are small
+POST forms that redirect back with a notice.
 """
 
+import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
-from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crestline.db.models import Person
 from crestline.errors import BadInputError, NotFoundError
-from crestline.services.accounts import AccountDetail, get_account
+from crestline.services.accounts import (
+    PersonNode,
+    TreeRow,
+    account_facts,
+    reporting_rows,
+    reporting_trees,
+    resolve_account,
+)
 from crestline.services.auth import Actor
 from crestline.services.decision_makers import (
     COVERAGE,
@@ -36,26 +51,31 @@ from crestline.services.decision_makers import (
     remove_influence,
     set_role,
 )
+from crestline.services.memo import Memo
 from crestline.services.orgchart_render import COLOURS, parse_ids, render, visible
+from crestline.services.people import SEARCH_LIMIT, find_people, person_key
 from crestline.services.setup import Database
 
 Render = Callable[..., HTMLResponse]
 Writing = Callable[[Request], AbstractContextManager[Session]]  # the app's one write path
 NOTICE = "crestline_notice"
-TOP_PEOPLE = 25  # rows of the power map before "show all"
+TOP_PEOPLE = 25  # rows of the power map a page
+TREE_PAGE = 100  # people by reporting line a page
+SUGGESTED = 25  # people a person field offers before anything is typed: the most powerful
 CHART_BUDGET = 60  # people drawn before branches are collapsed
 
 
 @dataclass(frozen=True)
 class PageState:
     """What the account page's address holds: opened branches, the person in focus, the person
-    being corrected, and whether the power map lists everyone."""
+    being corrected, and the page of the power map and of the people by reporting line."""
 
     account_id: int
     expand: frozenset[int] = frozenset()
     focus: int | None = None
     edit: int | None = None
-    everyone: bool = False
+    page: int = 1
+    tree: int = 1
 
     def url(self, fragment: str | None = None, **changes: Any) -> str:
         state = replace(self, **changes)
@@ -64,12 +84,49 @@ class PageState:
             params.append("expand=" + ",".join(map(str, sorted(state.expand))))
         if state.focus is not None:
             params.append(f"focus={state.focus}")
-        if state.everyone:
-            params.append("people=all")
+        if state.page > 1:
+            params.append(f"page={state.page}")
+        if state.tree > 1:
+            params.append(f"tree={state.tree}")
         if state.edit is not None:
             params.append(f"edit={state.edit}")
         query = ("?" + "&".join(params)) if params else ""
         return f"/accounts/{state.account_id}{query}" + (f"#{fragment}" if fragment else "")
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a long list: which page, of how many, and the rows' numbers on it."""
+
+    page: int
+    pages: int
+    first: int  # 1-based number of the page's first row
+    last: int
+    total: int
+
+    @classmethod
+    def of(cls, page: int, total: int, size: int) -> "Pager":
+        pages = max(1, math.ceil(total / size))
+        page = min(max(1, page), pages)
+        return cls(page, pages, (page - 1) * size + 1, min(total, page * size), total)
+
+    def rows(self, items: list[Any]) -> list[Any]:
+        return items[self.first - 1 : self.last]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """The chart as Graphviz drew it, with how many branches it folds and whom it shows."""
+
+    svg: bytes
+    folded: int
+    shown: frozenset[int]
+
+
+# Kept per worker: every key holds the account's fingerprint (see services/memo), so no worker
+# ever shows a drawing or a tree from before a change.
+_DRAWINGS: Memo[Drawing] = Memo(max_items=1_024, max_size=64 << 20, size=lambda d: len(d.svg))
+_TREES: Memo[list[TreeRow]] = Memo(max_items=256, max_size=200_000, size=len)
 
 
 def _below(dm: DecisionMakers, person_id: int) -> set[int]:
@@ -87,53 +144,100 @@ def _below(dm: DecisionMakers, person_id: int) -> set[int]:
     return found
 
 
-def chart_links(dm: DecisionMakers, state: PageState) -> Callable[[int], str]:
-    """Where a click on a person's box goes: open their branch, close it, or their row."""
-    collapsed = visible(dm, expand=state.expand, budget=CHART_BUDGET).collapsed
-    chart = replace(state, edit=None)
+def chart_links(
+    dm: DecisionMakers, expand: frozenset[int], collapsed: set[int] | dict[int, int]
+) -> Callable[[int], str]:
+    """Where a click on a person's box goes: open their branch, close it, or their row (on the
+    power map's page that holds it). The links hold nothing but the opened branches, so one
+    drawing serves every page of the lists."""
+    chart = PageState(dm.account_id, expand)
+    ranks = {p.id: p.rank for p in dm.people}
 
     def link(person_id: int) -> str:
         if person_id in collapsed:
-            return chart.url("orgchart", expand=state.expand | {person_id}, focus=person_id)
-        if person_id in state.expand:
-            closed = state.expand - {person_id} - _below(dm, person_id)
+            return chart.url("orgchart", expand=expand | {person_id}, focus=person_id)
+        if person_id in expand:
+            closed = expand - {person_id} - _below(dm, person_id)
             return chart.url("orgchart", expand=closed, focus=person_id)
-        return f"#row-{person_id}"
+        page = (ranks[person_id] - 1) // TOP_PEOPLE + 1
+        return f"#row-{person_id}" if page == 1 else chart.url(f"row-{person_id}", page=page)
 
     return link
 
 
+def drawing(dm: DecisionMakers, expand: frozenset[int]) -> Drawing:
+    """The chart with ``expand``'s branches open, drawn once per worker for what it shows."""
+    influence = tuple((i.from_id, i.to_id, i.strength) for i in dm.influence)
+    key = (dm.account_id, dm.fingerprint, dm.as_of, influence, expand, CHART_BUDGET)
+
+    def draw() -> Drawing:
+        view = visible(dm, expand=expand, budget=CHART_BUDGET)
+        link = chart_links(dm, expand, view.collapsed)
+        svg = render(dm, "svg", expand=expand, link=link, budget=CHART_BUDGET)
+        return Drawing(svg, len(view.collapsed), frozenset(p.id for p in view.shown))
+
+    return _DRAWINGS.get_or_make(key, draw)
+
+
 def chart_svg(dm: DecisionMakers, state: PageState) -> bytes:
-    return render(dm, "svg", expand=state.expand, link=chart_links(dm, state), budget=CHART_BUDGET)
+    return drawing(dm, state.expand).svg
 
 
-def inline_svg(dm: DecisionMakers, state: PageState) -> Markup:
+def inline_svg(dm: DecisionMakers, svg: bytes) -> Markup:
     """The chart as SVG markup to inline in the page (Graphviz escapes names and titles)."""
-    drawn = chart_svg(dm, state).decode()
-    svg = drawn[drawn.index("<svg") :]
+    drawn = svg.decode()
+    body = drawn[drawn.index("<svg") :]
     label = Markup('<svg class="orgchart" role="img" aria-label="Org chart of {}" ').format(
         dm.account_name
     )
-    return Markup(svg.replace("<svg ", str(label), 1))
+    return Markup(body.replace("<svg ", str(label), 1))
+
+
+def people_tree(dm: DecisionMakers) -> list[TreeRow]:
+    """The account's people by reporting line as the CRM has it (read once per fingerprint)."""
+
+    def build() -> list[TreeRow]:
+        nodes = sorted(
+            (
+                PersonNode(p.id, p.name, p.title, p.seniority, p.function, None, p.crm_manager_id)
+                for p in dm.people
+            ),
+            key=lambda n: n.name,
+        )
+        return reporting_rows(reporting_trees(nodes))
+
+    return _TREES.get_or_make((dm.account_id, dm.fingerprint, dm.as_of), build)
 
 
 def account_context(session: Session, actor: Actor, state: PageState) -> dict[str, Any]:
-    """What the account page shows: one ``get_account`` and one ``decision_makers`` call."""
-    detail = get_account(session, actor, str(state.account_id))
+    """What the account page shows: one ``decision_makers`` call and the account's facts."""
     dm = decision_makers(session, actor, str(state.account_id))
-    view = visible(dm, expand=state.expand, budget=CHART_BUDGET)
-    everyone = state.everyone or state.edit is not None
-    shown = {p.id for p in view.shown}
+    facts = account_facts(session, actor, str(dm.account_id))
+    drawn = drawing(dm, state.expand)
+    page = state.page
+    if state.edit is not None:  # the power map's page that holds the person being corrected
+        page = next(((p.rank - 1) // TOP_PEOPLE + 1 for p in dm.people if p.id == state.edit), 1)
+    power = Pager.of(page, len(dm.people), TOP_PEOPLE)
+    rows = people_tree(dm)
+    tree = Pager.of(state.tree, len(rows), TREE_PAGE)
+    state = replace(state, page=power.page, tree=tree.page)
+    names = {p.id: p.name for p in dm.people}
+    shown_tree = tree.rows(rows)
     return {
-        "detail": detail,
+        "detail": facts,
         "dm": dm,
         "state": state,
-        "svg": inline_svg(dm, state),
-        "folded": len(view.collapsed),
-        "focus": state.focus if state.focus in shown else dm.top_id,
-        "ranked": dm.people if everyone else dm.people[:TOP_PEOPLE],
-        "names": {p.id: p.name for p in dm.people},
-        "confirmed": dm.analysis.inputs.confirmed,
+        "svg": inline_svg(dm, drawn.svg),
+        "folded": drawn.folded,
+        "focus": state.focus if state.focus in drawn.shown else dm.top_id,
+        "ranked": power.rows(dm.people),
+        "power": power,
+        "tree": shown_tree,
+        "tree_pager": tree,
+        "tree_above": [names[i] for i in shown_tree[0].above] if shown_tree else [],
+        "suggested": dm.people[:SUGGESTED],
+        "names": names,
+        "confirmed": dm.confirmed,
         "colours": COLOURS,
         "choices": {
             "seniority": LEVELS,
@@ -147,11 +251,21 @@ def account_context(session: Session, actor: Actor, state: PageState) -> dict[st
     }
 
 
-def _person_at(detail: AccountDetail, person_id: int) -> str:
-    for p in detail.people:
-        if p.id == person_id:
-            return p.name
-    raise NotFoundError(f"no person {person_id} at account {detail.account.id}")
+def _name_at(session: Session, account_id: int, person_id: int) -> str:
+    name = session.scalar(
+        select(Person.full_name).where(Person.id == person_id, Person.account_id == account_id)
+    )
+    if name is None:
+        raise NotFoundError(f"no person {person_id} at account {account_id}")
+    return name
+
+
+def _someone(session: Session, account_id: int, key: str, field: str) -> int:
+    """The person a form's required person field names."""
+    found = person_key(session, account_id, key, name=field)
+    if found is None:
+        raise BadInputError(f"{field}: name someone at this account (a name or #id)")
+    return found
 
 
 def remove_line(session: Session, actor: Actor, from_id: int, to_id: int) -> None:
@@ -168,7 +282,8 @@ def add_account_routes(
     page_actor: Any,
     writing: Writing,
 ) -> None:
-    """GET /accounts/{id} (and its chart as SVG), and the correction forms that POST to it."""
+    """GET /accounts/{id} (its chart as SVG, and the search behind its person fields), and the
+    correction forms that POST to it."""
     SessionDep = Annotated[Session, session_dep]
     PageActor = Annotated[Actor, page_actor]
 
@@ -205,9 +320,10 @@ def add_account_routes(
         expand: str = "",
         focus: int | None = None,
         edit: int | None = None,
-        people: str = "",
+        page: Annotated[int, Query(ge=1)] = 1,
+        tree: Annotated[int, Query(ge=1)] = 1,
     ) -> HTMLResponse:
-        state = PageState(account_id, parse_ids(expand), focus, edit, people == "all")
+        state = PageState(account_id, parse_ids(expand), focus, edit, page, tree)
         return show(request, actor, state)
 
     @app.get("/accounts/{account_id}/orgchart.svg", include_in_schema=False)
@@ -217,6 +333,23 @@ def add_account_routes(
         dm = decision_makers(session, actor, str(account_id), committees=False)
         svg = chart_svg(dm, PageState(account_id, parse_ids(expand)))
         return Response(svg, media_type="image/svg+xml")
+
+    @app.get("/accounts/{account_id}/people/search", include_in_schema=False)
+    def people_search(
+        session: SessionDep,
+        actor: PageActor,
+        account_id: int,
+        q: str = "",
+        limit: Annotated[int, Query(ge=1, le=50)] = SEARCH_LIMIT,
+    ) -> JSONResponse:
+        """People whose name or title holds ``q``: what a person field suggests as one types."""
+        found = find_people(session, actor, str(account_id), q, limit=limit)
+        return JSONResponse(
+            [
+                {"id": p.id, "name": p.name, "title": p.title, "value": f"{p.name} #{p.id}"}
+                for p in found
+            ]
+        )
 
     @app.post("/accounts/{account_id}/people/{person_id}/assessment", include_in_schema=False)
     def assess_form(
@@ -233,25 +366,30 @@ def add_account_routes(
         expand: Annotated[str, Form()] = "",
     ) -> Response:
         state = PageState(account_id, parse_ids(expand))
-        changes: dict[str, str | int | None] = {
-            "seniority": seniority,
-            "function": function,
-            "manager_id": manager_id,
-            "support": support,
-            "coverage": coverage,
-            "relationship": relationship,
-        }
         try:
             with writing(request) as session:
-                detail = get_account(session, actor, str(account_id))
-                name = _person_at(detail, person_id)
+                resolve_account(session, actor, str(account_id))
+                name = _name_at(session, account_id, person_id)
+                manager = person_key(session, account_id, manager_id, name="reports to")
+                changes: dict[str, str | int | None] = {
+                    "seniority": seniority,
+                    "function": function,
+                    "manager_id": str(manager) if manager is not None else "",
+                    "support": support,
+                    "coverage": coverage,
+                    "relationship": relationship,
+                }
                 assess_person(session, actor, person_id, changes=changes)
+                said = [
+                    f"{k} {v}".replace("_", " ")
+                    for k, v in changes.items()
+                    if v and k != "manager_id"
+                ]
+                if manager is not None:
+                    said.append("reports to " + _name_at(session, account_id, manager))
         except BadInputError as exc:
             failed = replace(state, edit=person_id)
             return show(request, actor, failed, status=exc.http_status, error=exc.message)
-        said = [f"{k} {v}".replace("_", " ") for k, v in changes.items() if v and k != "manager_id"]
-        if manager_id:
-            said.append("reports to " + _person_at(detail, int(manager_id)))
         notice = f"Saved for {name}: " + (", ".join(said) if said else "every value cleared")
         return back(state, notice, f"row-{person_id}")
 
@@ -263,15 +401,17 @@ def add_account_routes(
         actor: PageActor,
         account_id: int,
         opportunity_id: int,
-        person_id: Annotated[int, Form()],
+        person_id: Annotated[str, Form()],
         role: Annotated[str, Form()],
         expand: Annotated[str, Form()] = "",
     ) -> Response:
         state = PageState(account_id, parse_ids(expand))
         try:
             with writing(request) as session:
-                name = _person_at(get_account(session, actor, str(account_id)), person_id)
-                recorded = set_role(session, actor, opportunity_id, person_id, role).role
+                resolve_account(session, actor, str(account_id))
+                person = _someone(session, account_id, person_id, "person")
+                name = _name_at(session, account_id, person)
+                recorded = set_role(session, actor, opportunity_id, person, role).role
         except BadInputError as exc:
             return show(request, actor, state, status=exc.http_status, error=exc.message)
         return back(state, f"Recorded {name} as {recorded}", f"opp-{opportunity_id}")
@@ -295,8 +435,8 @@ def _add_influence_forms(
         request: Request,
         actor: PageActor,
         account_id: int,
-        from_id: Annotated[int, Form()],
-        to_id: Annotated[int, Form()],
+        from_id: Annotated[str, Form()],
+        to_id: Annotated[str, Form()],
         strength: Annotated[str, Form()] = "medium",
         note: Annotated[str, Form()] = "",
         expand: Annotated[str, Form()] = "",
@@ -304,12 +444,20 @@ def _add_influence_forms(
         state = PageState(account_id, parse_ids(expand))
         try:
             with writing(request) as session:
-                detail = get_account(session, actor, str(account_id))
-                source = _person_at(detail, from_id)
+                resolve_account(session, actor, str(account_id))
+                source_id = _someone(session, account_id, from_id, "who")
+                target_id = _someone(session, account_id, to_id, "sways whom")
+                source = _name_at(session, account_id, source_id)
                 line = add_influence(
-                    session, actor, from_id, to_id, strength=strength, note=note.strip() or None
+                    session,
+                    actor,
+                    source_id,
+                    target_id,
+                    strength=strength,
+                    note=note.strip() or None,
                 )
-                said = f"Saved: {source} sways {_person_at(detail, to_id)} ({line.strength})"
+                target = _name_at(session, account_id, target_id)
+                said = f"Saved: {source} sways {target} ({line.strength})"
         except BadInputError as exc:
             return show(request, actor, state, status=exc.http_status, error=exc.message)
         return back(state, said, "influence")
@@ -325,7 +473,10 @@ def _add_influence_forms(
     ) -> Response:
         state = PageState(account_id, parse_ids(expand))
         with writing(request) as session:
-            detail = get_account(session, actor, str(account_id))
-            source, target = _person_at(detail, from_id), _person_at(detail, to_id)
+            resolve_account(session, actor, str(account_id))
+            source, target = (
+                _name_at(session, account_id, from_id),
+                _name_at(session, account_id, to_id),
+            )
             remove_line(session, actor, from_id, to_id)
         return back(state, f"Removed: {source} no longer sways {target}", "influence")
