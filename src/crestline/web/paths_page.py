@@ -6,8 +6,16 @@ database again only when it changed. The panels are HTML fragments the pages fet
 shown (``?part=paths`` or ``?part=pairs``): the first request after an import waits for the graph
 to be read again (seconds on a large database), and the rest of the page should not wait with it.
 Without JavaScript the same routes are full pages, linked from the placeholders.
+
+A panel is kept, as HTML, per worker by everything it is drawn from: the account or person, the
+filters, whose accounts the actor sees (a relay elsewhere is unnamed), the day, and the stamp of
+the database the graph cache compares (the largest ids and latest writes of the tables the graph
+and its evidence are read from: every import and correction moves it). Reading the stamp costs a
+few index look-ups; finding the paths and their evidence again costs a hundred milliseconds or
+more on a large account.
 """
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -16,9 +24,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from crestline.services.accounts import resolve_account
-from crestline.services.auth import Actor
-from crestline.services.graph_cache import GraphCache
+from crestline.services.auth import Actor, visible_owner_ids
+from crestline.services.graph_cache import GraphCache, data_stamp
 from crestline.services.insights import resolve_as_of
+from crestline.services.memo import Memo
 from crestline.services.relationship_graph import RelationshipGraph
 from crestline.services.sellers import active_sellers
 from crestline.services.warm_paths import ALTERNATIVES, TargetPaths, executive_pairs, warm_paths
@@ -72,6 +81,27 @@ def path_filters(
 
 
 Filters = Annotated[PathFilters, Depends(path_filters)]
+_PANELS: Memo[bytes] = Memo(max_items=4_096, max_size=64 << 20, size=len)
+
+
+def panel_key(session: Session, actor: Actor, *what: Hashable) -> tuple[Hashable, ...]:
+    """What a panel shows is drawn from: ``what`` (route, id, filters), the database's stamp,
+    the day, and whose accounts the actor sees."""
+    conn = session.connection()
+    owners = visible_owner_ids(session, actor)
+    scope = None if owners is None else frozenset(owners)
+    return (*what, data_stamp(conn), resolve_as_of(conn, None), scope)
+
+
+def cached_panel(key: tuple[Hashable, ...], make: Callable[[], HTMLResponse]) -> HTMLResponse:
+    """The panel kept for ``key``, else ``make()``'s (kept when it succeeded)."""
+    body = _PANELS.get(key)
+    if body is not None:
+        return HTMLResponse(body)
+    response = make()
+    if response.status_code == 200:
+        _PANELS.put(key, bytes(response.body))
+    return response
 
 
 def cached_graph(request: Request, session: Session) -> RelationshipGraph:
@@ -117,19 +147,30 @@ def add_paths_routes(
         part: Part = "page",
     ) -> HTMLResponse:
         account = resolve_account(session, actor, str(account_id))
-        graph = cached_graph(request, session)
-        action = f"/accounts/{account.id}/paths"
-        context: dict[str, Any] = {"account": {"id": account.id, "name": account.name}}
-        if part != "pairs":
-            targets = warm_paths(session, actor, str(account.id), graph=graph, **filters.options())
-            context |= panel_context(
-                session, targets=targets, filters=filters, action=action, graph=graph
-            )
-        if part != "paths":
-            context |= {
-                "pairs": executive_pairs(session, actor, str(account.id), graph=graph),
-                "via": VIA,
-                "alternatives": ALTERNATIVES,
-            }
-        template = {"paths": "_warm_paths.html", "pairs": "_pairs.html"}.get(part, "paths.html")
-        return render_page(request, template, actor, **context)
+
+        def context() -> dict[str, Any]:
+            graph = cached_graph(request, session)
+            action = f"/accounts/{account.id}/paths"
+            found: dict[str, Any] = {"account": {"id": account.id, "name": account.name}}
+            if part != "pairs":
+                targets = warm_paths(
+                    session, actor, str(account.id), graph=graph, **filters.options()
+                )
+                found |= panel_context(
+                    session, targets=targets, filters=filters, action=action, graph=graph
+                )
+            if part != "paths":
+                found |= {
+                    "pairs": executive_pairs(session, actor, str(account.id), graph=graph),
+                    "via": VIA,
+                    "alternatives": ALTERNATIVES,
+                }
+            return found
+
+        if part == "page":  # the whole page (no JavaScript): its header names the actor
+            return render_page(request, "paths.html", actor, **context())
+        template = "_warm_paths.html" if part == "paths" else "_pairs.html"
+        return cached_panel(
+            panel_key(session, actor, "account", account.id, part, filters),
+            lambda: render_page(request, template, actor, **context()),
+        )

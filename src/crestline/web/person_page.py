@@ -8,10 +8,17 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from crestline.services.auth import Actor
+from crestline.services.decision_makers import resolve_person
 from crestline.services.orgchart_render import COLOURS
 from crestline.services.people import person_paths, person_view
 from crestline.web.account_page import Render
-from crestline.web.paths_page import Filters, cached_graph, panel_context
+from crestline.web.paths_page import (
+    Filters,
+    cached_graph,
+    cached_panel,
+    panel_context,
+    panel_key,
+)
 
 
 def add_person_routes(
@@ -37,16 +44,23 @@ def add_person_routes(
         person_id: int,
         part: Literal["page", "paths"] = "page",
     ) -> HTMLResponse:
-        graph = cached_graph(request, session)
-        found = person_paths(session, actor, person_id, graph=graph, **filters.options())
-        context = panel_context(
-            session,
-            targets=[found],
-            filters=filters,
-            action=f"/people/{person_id}/paths",
-            graph=graph,
-        )
+        resolve_person(session, actor, str(person_id))  # in the actor's scope, or refused
+
+        def context() -> dict[str, Any]:
+            graph = cached_graph(request, session)
+            found = person_paths(session, actor, person_id, graph=graph, **filters.options())
+            return panel_context(
+                session,
+                targets=[found],
+                filters=filters,
+                action=f"/people/{person_id}/paths",
+                graph=graph,
+            )
+
         if part == "paths":
-            return render_page(request, "_warm_paths.html", actor, single=True, **context)
+            return cached_panel(
+                panel_key(session, actor, "person", person_id, filters),
+                lambda: render_page(request, "_warm_paths.html", actor, single=True, **context()),
+            )
         view = person_view(session, actor, person_id)
-        return render_page(request, "paths.html", actor, person=view, single=True, **context)
+        return render_page(request, "paths.html", actor, person=view, single=True, **context())
