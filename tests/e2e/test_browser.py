@@ -221,8 +221,12 @@ def test_account_decision_makers_in_a_real_browser(server: str, browser: object)
         ".map(g => g.id.replace('person-', ''))"
     )
     sway = page.locator("#influence-form")
-    sway.locator("select[name=from_id]").select_option(second)
-    sway.locator("select[name=to_id]").select_option(first)
+    who = sway.locator("input[name=from_id]")  # suggests people as one types a few letters
+    who.press_sequentially(name.split()[-1][:4], delay=30)
+    suggested = page.locator(f"#people-choices option[value$='#{row_id.removeprefix('row-')}']")
+    expect(suggested).to_have_count(1)
+    who.fill(second)  # an id is taken too
+    sway.locator("input[name=to_id]").fill(first)
     sway.locator("select[name=strength]").select_option("high")
     sway.locator("input[name=note]").fill("sits on the board with them")
     sway.locator("button[type=submit]").click()
