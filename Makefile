@@ -72,6 +72,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_demo.py --scale $(BENCH_SCALE) --keep bench-results/world-$(BENCH_SCALE).db
 	$(BIN)/python benchmarks/bench_paths.py --db bench-results/world-$(BENCH_SCALE).db
 	$(BIN)/python benchmarks/bench_workers.py --db bench-results/world-$(BENCH_SCALE).db --workers 2
+	$(BIN)/python benchmarks/bench_pages.py --db bench-results/world-$(BENCH_SCALE).db --in-place
 	rm -f bench-results/world-$(BENCH_SCALE).db*
 	$(BIN)/python benchmarks/bench_import.py --scale $(BENCH_SCALE)
 	$(BIN)/python benchmarks/bench_decision_makers.py --scale demo
