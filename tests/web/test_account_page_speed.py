@@ -5,6 +5,7 @@ once the data changes, and not before."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterator
@@ -124,6 +125,39 @@ def test_stored_reading_follows_corrections(client: TestClient, db_file: Path) -
         "mentor",
     )
     compare_every_account(str(db_file))
+
+
+def test_another_day_is_analysed_once_per_worker(
+    client: TestClient, db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analysed: list[int] = []
+    real = decisions_service.analyse
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        analysed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(decisions_service, "analyse", counting)
+    account = largest(client)
+    api = f"/api/v1/accounts/{account['id']}/decision-makers"
+    later = client.get(api + "?as_of=2026-12-24").json()
+    assert later["as_of"] == "2026-12-24" and len(analysed) == 1
+    assert client.get(api + "?as_of=2026-12-24").json() == later and len(analysed) == 1
+    today = client.get(api).json()  # the stored insights' day: read, not analysed
+    assert today["as_of"] != later["as_of"] and len(analysed) == 1
+    db = open_database(str(db_file))
+    try:
+        with db.reader() as session:
+            fresh = decision_makers(
+                session,
+                LOCAL_ADMIN,
+                str(account["id"]),
+                as_of=dt.date(2026, 12, 24),
+                recompute=True,
+            )
+    finally:
+        db.close()
+    assert fresh.as_dict() == later
 
 
 def test_power_map_comes_a_page_at_a_time(client: TestClient) -> None:

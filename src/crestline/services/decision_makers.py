@@ -249,8 +249,8 @@ def decision_makers(
 
     The ranking is read from the stored insights when they were computed for the day asked (the
     refresh after every import and correction keeps them current), else computed from the
-    account's inputs (always with ``recompute``); either is kept by the inputs' fingerprint for
-    the next request.
+    account's inputs (always with ``recompute``); either is kept per worker by the inputs'
+    fingerprint and the day, for the next request.
     """
     account = resolve_account(session, actor, key)
     conn = session.connection()
@@ -310,14 +310,16 @@ def decision_makers(
 
 
 def _stored_ranking(session: Session, account: Account, day: dt.date) -> DecisionMakers | None:
-    """The account's ranking from its stored insights, when they were computed for ``day``."""
+    """The account's ranking as kept for the fingerprint its stored insights carry (which the
+    refresh keeps current), or read from them when they were computed for ``day``; None when
+    it must be computed (the caller keeps it under the same key: a day after the refresh, the
+    account is analysed once per worker, not on every request)."""
     conn = session.connection()
     summary = stored_summary(conn, account.id)
-    if summary is None or summary[1] != day:
+    if summary is None:
         return None
-    key = (account.id, summary[0], day)
-    ranking = _RANKINGS.get(key)
-    if ranking is not None:
+    ranking = _RANKINGS.get((account.id, summary[0], day))
+    if ranking is not None or summary[1] != day:
         return ranking
     found = stored_insights(conn, account.id)
     if found is None:
