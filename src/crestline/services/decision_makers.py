@@ -9,7 +9,9 @@ records a buying role on an opportunity; both refresh the account's stored insig
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -287,13 +289,20 @@ def decision_makers(
         ]
     opportunities: list[OpportunityCoverage] = []
     if committees:
-        if inputs is not None:
-            roles, touches = inputs.roles, inputs.touches
-        else:
-            owner = {p.id: account.id for p in people}
-            roles, touches = load_engagement(conn, [account.id], owner, as_of=day)
+        owner = {p.id: account.id for p in people}
+
+        @cache
+        def all_touches() -> Touches:  # for a deal's ranking, when it is not kept
+            if inputs is not None:
+                return inputs.touches
+            return load_engagement(conn, [account.id], owner, as_of=day)[1]
+
+        # a committee only asks whether someone was touched lately: the last 90 days will do
+        roles, recent = load_engagement(
+            conn, [account.id], owner, as_of=day, touch_window_days=ENGAGED_DAYS
+        )
         opportunities = _committees(
-            session, account.id, ranking, {p.id: p for p in people}, roles, touches
+            session, account.id, ranking, {p.id: p for p in people}, roles, recent, all_touches
         )
     return replace(
         ranking,
@@ -305,7 +314,7 @@ def decision_makers(
             for pid, a in assessments.items()
             if a.seniority or a.function or a.manager_id
         },
-        influence=_influence(session, account.id, {p.id: p.name for p in people}),
+        influence=_influence(session, account.id, people),
     )
 
 
@@ -419,13 +428,18 @@ def _without_confirmed_lines(inputs: AccountInputs) -> dict[int, tuple[int, str]
     return out
 
 
-def _influence(session: Session, account_id: int, names: dict[int, str]) -> list[InfluenceView]:
-    rows = session.scalars(
-        select(InfluenceLine)
-        .join(Person, Person.id == InfluenceLine.from_person_id)
-        .where(Person.account_id == account_id)
-        .order_by(InfluenceLine.id)
+def _influence(
+    session: Session, account_id: int, people: list[RankedPerson]
+) -> list[InfluenceView]:
+    rows = list(
+        session.scalars(
+            select(InfluenceLine)
+            .join(Person, Person.id == InfluenceLine.from_person_id)
+            .where(Person.account_id == account_id)
+            .order_by(InfluenceLine.id)
+        )
     )
+    names = {p.id: p.name for p in people} if rows else {}
     return [
         InfluenceView(
             r.from_person_id,
@@ -445,8 +459,11 @@ def _committees(
     ranking: DecisionMakers,
     people: dict[int, RankedPerson],
     roles_of: Roles,
-    touches: Touches,
+    recent: Touches,
+    all_touches: Callable[[], Touches],
 ) -> list[OpportunityCoverage]:
+    """Each open deal's committee from the touches of the last :data:`ENGAGED_DAYS` days, and
+    its likely deciders, ranked with every touch (``all_touches``) when they are not kept."""
     day = ranking.as_of
     opps = list(
         session.scalars(
@@ -468,10 +485,9 @@ def _committees(
         )
         if f is not None
     }
-    members = [(p.id, p.name, p.seniority, p.function, p.below + 1) for p in people.values()]
     since = day - dt.timedelta(days=ENGAGED_DAYS)
     latest: dict[int | None, dict[int, dt.date]] = {}  # deal (None: none named) → person → day
-    for pid, days in touches.items():
+    for pid, days in recent.items():
         for d, o in days:
             seen = latest.setdefault(o, {})
             if pid not in seen or d > seen[pid]:
@@ -488,8 +504,11 @@ def _committees(
         fns = sorted(targets.get(opp.offering_id, ())) if opp.offering_id else []
 
         def rank(opp: Opportunity = opp, fns: list[str] = fns) -> list[PowerScore]:
+            members = [
+                (p.id, p.name, p.seniority, p.function, p.below + 1) for p in people.values()
+            ]
             group = scoped_stakeholders(
-                members, roles_of, touches, opportunity=opp.id, offerings=offerings
+                members, roles_of, all_touches(), opportunity=opp.id, offerings=offerings
             )
             ranked = rank_power(
                 group,
