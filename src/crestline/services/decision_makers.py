@@ -289,7 +289,7 @@ def decision_makers(
         ]
     opportunities: list[OpportunityCoverage] = []
     if committees:
-        owner = {p.id: account.id for p in people}
+        owner = dict.fromkeys((p.id for p in people), account.id)
 
         @cache
         def all_touches() -> Touches:  # for a deal's ranking, when it is not kept
@@ -333,7 +333,7 @@ def _stored_ranking(session: Session, account: Account, day: dt.date) -> Decisio
     found = stored_insights(conn, account.id)
     if found is None:
         return None
-    owner = {p.id: account.id for p in found.people}
+    owner = dict.fromkeys((p.id for p in found.people), account.id)
     _, touches = load_engagement(conn, [account.id], owner, as_of=day)
     confirmed_lines = session.scalar(
         select(func.count())
@@ -496,7 +496,7 @@ def _committees(
     for pid, held in roles_of.items():
         for o, role in held:
             deal_roles.setdefault(o, {}).setdefault(pid, []).append(role)
-    supporters = {p.id for p in people.values() if p.support}
+    supporters = {pid for pid, p in people.items() if p.support}
     anywhere = latest.get(None, {})
     out = []
     for opp in opps:
