@@ -228,9 +228,10 @@ def _major(amount_minor: int | None) -> float | None:
 # What is computed once per worker and kept by the fingerprint of its inputs (see services/memo):
 # an account's ranking (everything but what our people recorded of support, coverage and
 # relationship, which the fingerprint leaves out and each request reads) and each open deal's
-# ranking of likely deciders. Bounded by the people they hold.
+# ranking of likely deciders. Bounded by the people they hold: about 3 KB each (their factors
+# with the evidence), so at most some 60 MB a worker.
 _RANKINGS: Memo[DecisionMakers] = Memo(
-    max_items=256, max_size=40_000, size=lambda found: len(found.people)
+    max_items=256, max_size=20_000, size=lambda found: len(found.people)
 )
 _DEAL_RANKINGS: Memo[list[PowerScore]] = Memo(max_items=4_096)
 Roles = dict[int, list[tuple[int, str]]]
