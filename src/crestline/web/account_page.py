@@ -125,8 +125,9 @@ class Drawing:
 
 # Kept per worker: every key holds the account's fingerprint (see services/memo), so no worker
 # ever shows a drawing or a tree from before a change.
-_DRAWINGS: Memo[Drawing] = Memo(max_items=1_024, max_size=64 << 20, size=lambda d: len(d.svg))
-_TREES: Memo[list[TreeRow]] = Memo(max_items=256, max_size=200_000, size=len)
+# Bounded: 32 MB of drawings (30-50 KB each), 50,000 people by reporting line (some 20 MB).
+_DRAWINGS: Memo[Drawing] = Memo(max_items=1_024, max_size=32 << 20, size=lambda d: len(d.svg))
+_TREES: Memo[list[TreeRow]] = Memo(max_items=256, max_size=50_000, size=len)
 
 
 def _below(dm: DecisionMakers, person_id: int) -> set[int]:

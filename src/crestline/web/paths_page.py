@@ -81,7 +81,7 @@ def path_filters(
 
 
 Filters = Annotated[PathFilters, Depends(path_filters)]
-_PANELS: Memo[bytes] = Memo(max_items=4_096, max_size=64 << 20, size=len)
+_PANELS: Memo[bytes] = Memo(max_items=4_096, max_size=32 << 20, size=len)  # 10-40 KB each
 
 
 def panel_key(session: Session, actor: Actor, *what: Hashable) -> tuple[Hashable, ...]:
