@@ -49,7 +49,7 @@ def test_writes_and_reads_from_the_web_and_the_command_line_at_once(
             worked = time.monotonic()
             rounds += 1
             assert server.alive(), f"round {rounds}: the server died: {server.status()}"
-            assert not ledger.errors, f"round {rounds}: {ledger.errors[:10]}"
+            assert not ledger.errors, f"round {rounds}: {ledger.errors[:10]}; {server.status()}"
             found = check(world, ledger, f"round {rounds}")
             for person in (p for _, p in ledger.fresh_links):  # the graph saw the import
                 assert direct_paths(plan, person), f"round {rounds}: no path to {person}"

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -307,20 +308,30 @@ def cli_assessor(plan: Plan, ledger: Ledger, until: float, round_no: int) -> Non
             ledger.error(done.describe())
 
 
+def guarded(ledger: Ledger, work: Callable[..., None], *args: Any) -> threading.Thread:
+    """A thread for ``work`` whose unexpected exception is an error of the round, not lost."""
+
+    def run() -> None:
+        try:
+            work(*args)
+        except Exception as exc:  # an assertion or a bad answer inside a worker
+            ledger.error(f"{work.__name__}: {type(exc).__name__}: {exc}")
+
+    return threading.Thread(target=run, name=work.__name__)
+
+
 def run_round(plan: Plan, ledger: Ledger, seconds: float, round_no: int) -> None:
     """Every worker at once for ``seconds``; returns when all have stopped."""
     until = time.monotonic() + seconds
     workers = [
-        threading.Thread(target=web_writer, args=(plan, b, ledger, until, round_no * 100 + i))
+        guarded(ledger, web_writer, plan, b, ledger, until, round_no * 100 + i)
         for i, b in enumerate(plan.web)
     ]
     workers += [
-        threading.Thread(target=web_reader, args=(plan, ledger, until, round_no * 100 + i))
-        for i in range(READERS)
+        guarded(ledger, web_reader, plan, ledger, until, round_no * 100 + i) for i in range(READERS)
     ]
     workers += [
-        threading.Thread(target=cli, args=(plan, ledger, until, round_no))
-        for cli in (cli_importer, cli_assessor)
+        guarded(ledger, cli, plan, ledger, until, round_no) for cli in (cli_importer, cli_assessor)
     ]
     for worker in workers:
         worker.start()
