@@ -78,13 +78,15 @@ def free_port() -> int:
 
 
 def _stat(pid: int) -> tuple[int, float] | None:
-    """A process's parent and CPU seconds so far (user + system), or None once it is gone."""
+    """A process's parent and CPU seconds so far (user + system), its own and that of its
+    children that ended and were waited for (PostgreSQL's closed connections, the Graphviz runs
+    of a worker), or None once it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return None
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+    return int(fields[1]), sum(int(v) for v in fields[11:15]) / TICK
 
 
 def descendants(root: int) -> list[int]:
@@ -523,8 +525,7 @@ def measure(
             "server": round(cpu_server, 1),
             "database": round(cpu_db, 1) if db_pid else None,
             "load_generator": round(run["cpu_s"], 1),
-            # everything else the machine ran meanwhile (other people's work, the kernel);
-            # brief Graphviz processes of the server fall here too
+            # everything else the machine ran meanwhile (other people's work, the kernel)
             "other": round(busy - cpu_server - cpu_db - run["cpu_s"], 1),
             "wall": round(wall, 1),
             "cores": os.cpu_count(),
