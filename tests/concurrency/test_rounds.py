@@ -38,11 +38,28 @@ def test_writes_and_reads_from_the_web_and_the_command_line_at_once(
 ) -> None:
     started = time.monotonic()
     ledger = Ledger(expected=State.read(world).copy())
-    report: dict[str, object] = {"backend": world.backend}
     rounds = 0
+    timeline: list[tuple[float, float]] = []  # each round's work and check, in seconds
+
+    def report(stage: str, found: State) -> dict[str, object]:
+        """The figures so far, written after every round (a soak shows its progress)."""
+        said = {
+            "backend": world.backend,
+            "stage": stage,
+            "rounds": rounds,
+            "seconds": round(time.monotonic() - started, 1),
+            "counts": dict(sorted(ledger.counts.items())),
+            "errors": len(ledger.errors),
+            "rounds_seconds": timeline[:10] + (["…", *timeline[-3:]] if len(timeline) > 10 else []),
+            "assessments_checksum": table_checksum(found.assessments),
+        }
+        folder = ARTIFACTS / "concurrency"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"rounds-{world.backend}.json").write_text(json.dumps(said, indent=2) + "\n")
+        return said
+
     with serving(world, tmp_path) as server:
         plan = Plan.make(world, server, tmp_path)
-        timeline: list[tuple[float, float]] = []  # each round's work and check, in seconds
         while True:
             began = time.monotonic()
             run_round(plan, ledger, ROUND_SECONDS, rounds)
@@ -55,21 +72,11 @@ def test_writes_and_reads_from_the_web_and_the_command_line_at_once(
                 assert direct_paths(plan, person), f"round {rounds}: no path to {person}"
             ledger.fresh_links.clear()
             timeline.append((round(worked - began, 1), round(time.monotonic() - worked, 1)))
+            report("running", found)
             if time.monotonic() - started >= SOAK_SECONDS and rounds >= ROUNDS:
                 break
-        report |= {
-            "rounds": rounds,
-            "seconds": round(time.monotonic() - started, 1),
-            "counts": dict(sorted(ledger.counts.items())),
-            "rounds_seconds": timeline[:20],
-            "assessments_checksum": table_checksum(found.assessments),
-        }
         assert stopped_cleanly(server), server.status()
-    check(world, ledger, "after the server stopped")
-    report["errors"] = len(ledger.errors)
-    folder = ARTIFACTS / "concurrency"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"rounds-{world.backend}.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report))
+    found = check(world, ledger, "after the server stopped")
+    print(json.dumps(report("done", found)))
     writes = sum(n for kind, n in ledger.counts.items() if "read" not in kind)
     assert writes >= rounds * 3 and ledger.counts["web read"] >= rounds  # the work was done
