@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import insert, select
 
 from crestline.config import load_settings
@@ -24,6 +25,7 @@ from crestline.services import decision_makers as decisions_service
 from crestline.services.auth import LOCAL_ADMIN
 from crestline.services.decision_makers import decision_makers
 from crestline.services.insights import refresh_insights
+from crestline.services.sellers import active_sellers
 from crestline.services.setup import build_demo_world
 from crestline.web import account_page, paths_page
 from crestline.web.account_page import SUGGESTED, TOP_PEOPLE, TREE_PAGE
@@ -368,3 +370,33 @@ def test_panels_are_kept_until_the_data_changes(
     client.post("/login", data={"login": "leader", "password": "crestline"})
     assert client.get(f"/accounts/{theirs}/paths?part=paths").status_code == 200
     assert len(found) == before + 1  # the leader sees fewer accounts: not the admin's panel
+
+
+def test_the_paths_panel_searches_ours_instead_of_listing_them(
+    client: TestClient, db_file: Path
+) -> None:
+    account = largest(client)
+    panel = client.get(f"/accounts/{account['id']}/paths?part=paths").text
+    offered = re.findall(r'<option value="[^"]* #(\d+)">', panel)
+    assert 0 < len(offered) <= paths_page.SUGGESTED and '<select name="from">' not in panel
+    db = open_database(str(db_file))
+    try:
+        with db.reader() as session:
+            ours = active_sellers(session)
+    finally:
+        db.close()
+    assert len(ours) > paths_page.SUGGESTED  # so that the panel does not list them all
+    someone = ours[-1]
+    fragment = someone.name.split()[-1][:4]
+    found = client.get("/sellers/search", params={"q": fragment}).json()
+    assert someone.id in [s["id"] for s in found] and len(found) <= 20
+    by_suggestion = client.get(
+        f"/accounts/{account['id']}/paths",
+        params={"part": "paths", "from": f"{someone.name} #{someone.id}", "max_hops": 2},
+    )
+    by_id = client.get(
+        f"/accounts/{account['id']}/paths",
+        params={"part": "paths", "from": str(someone.id), "max_hops": 2},
+    )
+    assert by_suggestion.status_code == 200 and by_suggestion.text == by_id.text
+    assert f'value="{escape(someone.name)} #{someone.id}"' in by_id.text  # the field says who

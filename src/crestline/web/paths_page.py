@@ -15,12 +15,13 @@ few index look-ups; finding the paths and their evidence again costs a hundred m
 more on a large account.
 """
 
+import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from crestline.services.accounts import resolve_account
@@ -35,6 +36,8 @@ from crestline.web.account_page import Render
 
 PATHS = 3  # paths per target and hops at the most: the service's defaults
 MAX_HOPS = 4
+SUGGESTED = 25  # of ours the "From" field offers before anything is typed
+_SUGGESTION = re.compile(r"#(\d+)$")
 Part = Literal["page", "paths", "pairs"]
 VIA = {  # how a hop's kind of tie reads on its arrow
     "linkedin": "LinkedIn",
@@ -77,7 +80,9 @@ def path_filters(
     k: Annotated[int, Query(ge=1, le=10, description="paths per target")] = PATHS,
     max_hops: Annotated[int, Query(ge=1, le=6, description="hops at the most")] = MAX_HOPS,
 ) -> PathFilters:
-    return PathFilters(execs_only, (from_ or "").strip() or None, k, max_hops)
+    chosen = (from_ or "").strip()
+    suggested = _SUGGESTION.search(chosen)  # "Name #12", as the panel's field suggests it
+    return PathFilters(execs_only, suggested[1] if suggested else chosen or None, k, max_hops)
 
 
 Filters = Annotated[PathFilters, Depends(path_filters)]
@@ -120,11 +125,14 @@ def panel_context(
     graph: RelationshipGraph,
 ) -> dict[str, Any]:
     """What ``_warm_paths.html`` draws; ``action`` is where its filters go."""
+    sellers = active_sellers(session)  # executives first
+    chosen = next((s for s in sellers if str(s.id) == filters.from_seller), None)
     return {
         "targets": targets,
         "filters": filters,
         "action": action,
-        "sellers": active_sellers(session),
+        "sellers": sellers[:SUGGESTED],  # the rest by searching (/sellers/search)
+        "chosen": chosen,
         "as_of": graph.as_of,
         "via": VIA,
     }
@@ -136,6 +144,27 @@ def add_paths_routes(
     """GET /accounts/{id}/paths: the panel and the executive pairing (fragments or a page)."""
     SessionDep = Annotated[Session, session_dep]
     PageActor = Annotated[Actor, page_actor]
+
+    @app.get("/sellers/search", include_in_schema=False)
+    def sellers_search(
+        session: SessionDep,
+        actor: PageActor,
+        q: str = "",
+        limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    ) -> JSONResponse:
+        """Ours whose name or title holds ``q`` (executives first): what "From" suggests."""
+        text = q.strip().lower()
+        found = [
+            s
+            for s in active_sellers(session)
+            if text in s.name.lower() or text in (s.title or "").lower()
+        ][:limit]
+        return JSONResponse(
+            [
+                {"id": s.id, "name": s.name, "title": s.title, "value": f"{s.name} #{s.id}"}
+                for s in found
+            ]
+        )
 
     @app.get("/accounts/{account_id}/paths", response_class=HTMLResponse, include_in_schema=False)
     def account_paths(

@@ -36,8 +36,21 @@
       query.set("part", part);
       load(panel, form.getAttribute("action") + "?" + query.toString());
     }
+    // a field that searches (one of ours) reloads once a suggestion is taken or it is emptied,
+    // not on every letter typed
+    function settled(field) {
+      var text = field.value.trim();
+      return text === "" || /#\d+$/.test(text);
+    }
     form.addEventListener("submit", reload);
-    form.addEventListener("change", reload);
+    form.addEventListener("change", function (event) {
+      if (!event.target.matches("input[data-search]") || settled(event.target)) reload(event);
+    });
+    form.addEventListener("input", function (event) {
+      if (event.target.matches("input[data-search]") && /#\d+$/.test(event.target.value.trim())) {
+        reload(event);
+      }
+    });
   }
 
   document.querySelectorAll("section[data-src]").forEach(function (panel) {

@@ -1,13 +1,14 @@
-// Crestline: a form's person field suggests people as one types. The page lists the most
-// powerful few; typing asks the account's search for up to 20 more by name or title. What is
-// sent is the suggestion's "Name #id" (or an id, or an exact name: the server reads all three),
-// so the fields also work without JavaScript.
+// Crestline: a person field (or the paths panel's "From", one of ours) suggests as one types. The
+// page lists a few at once; typing asks the field's search (data-search) for up to 20 more by
+// name or title. What is sent is the suggestion's "Name #id" (or an id, or an exact name: the
+// server reads all three), so the fields also work without JavaScript. Fields inside a panel
+// fetched after the page are served too: one listener on the document.
 (function () {
   var timers = new WeakMap();
   var asked = new Map(); // query → its answer, for this page
 
-  function fill(list, people) {
-    var options = people.map(function (p) {
+  function fill(list, found) {
+    var options = found.map(function (p) {
       var option = document.createElement("option");
       option.value = p.value;
       option.textContent = p.title || "(no title)";
@@ -27,17 +28,17 @@
         if (!response.ok) throw new Error("status " + response.status);
         return response.json();
       })
-      .then(function (people) {
-        asked.set(url, people);
-        if (input.value.trim() === text) fill(list, people);
+      .then(function (found) {
+        asked.set(url, found);
+        if (input.value.trim() === text) fill(list, found);
       })
       .catch(function () {}); // the field still takes a name or an id as typed
   }
 
-  document.querySelectorAll("input[data-search]").forEach(function (input) {
-    input.addEventListener("input", function () {
-      clearTimeout(timers.get(input));
-      timers.set(input, setTimeout(function () { suggest(input); }, 150));
-    });
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.matches("input[data-search]")) return;
+    clearTimeout(timers.get(input));
+    timers.set(input, setTimeout(function () { suggest(input); }, 150));
   });
 })();
