@@ -118,6 +118,16 @@ def find_people(
     return [PersonRef(pid, name, title) for pid, name, title in rows]
 
 
+def name_at(session: Session, account_id: int, person_id: int) -> str:
+    """The name of a person at the account; not found when they are not there."""
+    name = session.scalar(
+        select(Person.full_name).where(Person.id == person_id, Person.account_id == account_id)
+    )
+    if name is None:
+        raise NotFoundError(f"no person {person_id} at account {account_id}")
+    return name
+
+
 def person_key(session: Session, account_id: int, key: str, *, name: str = "person") -> int | None:
     """The person a form's field names: an id, a suggestion's ``Name #id``, or an exact name at
     the account (any case); None when the field is blank. Ids are checked by the service that

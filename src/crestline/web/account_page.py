@@ -22,10 +22,8 @@ from urllib.parse import quote, unquote
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crestline.db.models import Person
 from crestline.errors import BadInputError, NotFoundError
 from crestline.services.accounts import (
     PersonNode,
@@ -53,7 +51,7 @@ from crestline.services.decision_makers import (
 )
 from crestline.services.memo import Memo
 from crestline.services.orgchart_render import COLOURS, parse_ids, render, visible
-from crestline.services.people import SEARCH_LIMIT, find_people, person_key
+from crestline.services.people import SEARCH_LIMIT, find_people, name_at, person_key
 from crestline.services.setup import Database
 
 Render = Callable[..., HTMLResponse]
@@ -252,15 +250,6 @@ def account_context(session: Session, actor: Actor, state: PageState) -> dict[st
     }
 
 
-def _name_at(session: Session, account_id: int, person_id: int) -> str:
-    name = session.scalar(
-        select(Person.full_name).where(Person.id == person_id, Person.account_id == account_id)
-    )
-    if name is None:
-        raise NotFoundError(f"no person {person_id} at account {account_id}")
-    return name
-
-
 def _someone(session: Session, account_id: int, key: str, field: str) -> int:
     """The person a form's required person field names."""
     found = person_key(session, account_id, key, name=field)
@@ -370,7 +359,7 @@ def add_account_routes(
         try:
             with writing(request) as session:
                 resolve_account(session, actor, str(account_id))
-                name = _name_at(session, account_id, person_id)
+                name = name_at(session, account_id, person_id)
                 manager = person_key(session, account_id, manager_id, name="reports to")
                 changes: dict[str, str | int | None] = {
                     "seniority": seniority,
@@ -387,7 +376,7 @@ def add_account_routes(
                     if v and k != "manager_id"
                 ]
                 if manager is not None:
-                    said.append("reports to " + _name_at(session, account_id, manager))
+                    said.append("reports to " + name_at(session, account_id, manager))
         except BadInputError as exc:
             failed = replace(state, edit=person_id)
             return show(request, actor, failed, status=exc.http_status, error=exc.message)
@@ -411,7 +400,7 @@ def add_account_routes(
             with writing(request) as session:
                 resolve_account(session, actor, str(account_id))
                 person = _someone(session, account_id, person_id, "person")
-                name = _name_at(session, account_id, person)
+                name = name_at(session, account_id, person)
                 recorded = set_role(session, actor, opportunity_id, person, role).role
         except BadInputError as exc:
             return show(request, actor, state, status=exc.http_status, error=exc.message)
@@ -448,7 +437,7 @@ def _add_influence_forms(
                 resolve_account(session, actor, str(account_id))
                 source_id = _someone(session, account_id, from_id, "who")
                 target_id = _someone(session, account_id, to_id, "sways whom")
-                source = _name_at(session, account_id, source_id)
+                source = name_at(session, account_id, source_id)
                 line = add_influence(
                     session,
                     actor,
@@ -457,7 +446,7 @@ def _add_influence_forms(
                     strength=strength,
                     note=note.strip() or None,
                 )
-                target = _name_at(session, account_id, target_id)
+                target = name_at(session, account_id, target_id)
                 said = f"Saved: {source} sways {target} ({line.strength})"
         except BadInputError as exc:
             return show(request, actor, state, status=exc.http_status, error=exc.message)
@@ -476,8 +465,8 @@ def _add_influence_forms(
         with writing(request) as session:
             resolve_account(session, actor, str(account_id))
             source, target = (
-                _name_at(session, account_id, from_id),
-                _name_at(session, account_id, to_id),
+                name_at(session, account_id, from_id),
+                name_at(session, account_id, to_id),
             )
             remove_line(session, actor, from_id, to_id)
         return back(state, f"Removed: {source} no longer sways {target}", "influence")
