@@ -258,10 +258,13 @@ def decision_makers(
     account = resolve_account(session, actor, key)
     conn = session.connection()
     day = resolve_as_of(conn, as_of)
-    inputs = None
-    ranking = None if recompute else _stored_ranking(session, account, day)
+    engagement: tuple[Roles, Touches] | None = None  # every touch, when read for the ranking
+    ranking = None
+    if not recompute:
+        ranking, engagement = _stored_ranking(session, account, day)
     if ranking is None:
         inputs = load_inputs(conn, [account.id], as_of=day)[account.id]
+        engagement = inputs.roles, inputs.touches
         targets = offering_targets(conn)
         digest = inputs.fingerprint(targets)
         ranking = None if recompute else _RANKINGS.get((account.id, digest, day))
@@ -294,14 +297,19 @@ def decision_makers(
 
         @cache
         def all_touches() -> Touches:  # for a deal's ranking, when it is not kept
-            if inputs is not None:
-                return inputs.touches
+            if engagement is not None:
+                return engagement[1]
             return load_engagement(conn, [account.id], owner, as_of=day)[1]
 
         # a committee only asks whether someone was touched lately: the last 90 days will do
-        roles, recent = load_engagement(
-            conn, [account.id], owner, as_of=day, touch_window_days=ENGAGED_DAYS
-        )
+        if engagement is not None:
+            since = day - dt.timedelta(days=ENGAGED_DAYS)
+            roles = engagement[0]
+            recent = {p: [t for t in ts if t[0] >= since] for p, ts in engagement[1].items()}
+        else:
+            roles, recent = load_engagement(
+                conn, [account.id], owner, as_of=day, touch_window_days=ENGAGED_DAYS
+            )
         opportunities = _committees(
             session, account.id, ranking, {p.id: p for p in people}, roles, recent, all_touches
         )
@@ -319,23 +327,26 @@ def decision_makers(
     )
 
 
-def _stored_ranking(session: Session, account: Account, day: dt.date) -> DecisionMakers | None:
+def _stored_ranking(
+    session: Session, account: Account, day: dt.date
+) -> tuple[DecisionMakers | None, tuple[Roles, Touches] | None]:
     """The account's ranking as kept for the fingerprint its stored insights carry (which the
-    refresh keeps current), or read from them when they were computed for ``day``; None when
-    it must be computed (the caller keeps it under the same key: a day after the refresh, the
-    account is analysed once per worker, not on every request)."""
+    refresh keeps current), or read from them when they were computed for ``day`` (with the
+    roles and touches read for it); None when it must be computed (the caller keeps it under
+    the same key: a day after the refresh, the account is analysed once per worker, not on
+    every request)."""
     conn = session.connection()
     summary = stored_summary(conn, account.id)
     if summary is None:
-        return None
+        return None, None
     ranking = _RANKINGS.get((account.id, summary[0], day))
     if ranking is not None or summary[1] != day:
-        return ranking
+        return ranking, None
     found = stored_insights(conn, account.id)
     if found is None:
-        return None
+        return None, None
     owner = dict.fromkeys((p.id for p in found.people), account.id)
-    _, touches = load_engagement(conn, [account.id], owner, as_of=day)
+    engagement = load_engagement(conn, [account.id], owner, as_of=day)
     confirmed_lines = session.scalar(
         select(func.count())
         .select_from(PersonAssessment)
@@ -347,9 +358,8 @@ def _stored_ranking(session: Session, account: Account, day: dt.date) -> Decisio
         alternative = _without_confirmed_lines(
             load_inputs(conn, [account.id], as_of=day)[account.id]
         )
-    return _RANKINGS.put(
-        (account.id, found.input_hash, day), _ranking(account, found, touches, alternative)
-    )
+    ranking = _ranking(account, found, engagement[1], alternative)
+    return _RANKINGS.put((account.id, found.input_hash, day), ranking), engagement
 
 
 def _ranking(
