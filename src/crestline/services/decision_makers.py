@@ -1,9 +1,11 @@
 """Who decides at an account: people ranked by power, the org chart, committee coverage per deal.
 
-Read side: :func:`decision_makers` analyses one account as of a date (the demo world's date in the
-demo, else today). Write side: :func:`assess_person` records what our people know — support,
-coverage, relationship, a confirmed level, function or reporting line — and :func:`set_role`
-records a buying role on an opportunity; both refresh the account's stored insights.
+Read side: :func:`decision_makers` reads one account as of a date (the demo world's date in the
+demo, else today) from its stored insights when they were computed for that day, else analyses
+it; each worker keeps the result by the fingerprint of the account's inputs. Write side:
+:func:`assess_person` records what our people know — support, coverage, relationship, a
+confirmed level, function or reporting line — and :func:`set_role` records a buying role on an
+opportunity; both refresh the account's stored insights.
 """
 
 from __future__ import annotations
