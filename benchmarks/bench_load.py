@@ -210,6 +210,22 @@ class PostgresCluster:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+def pg_counters(url: str | None) -> tuple[int, int] | None:
+    """Connections opened to a PostgreSQL database so far, and transactions ended (its
+    ``pg_stat_database`` row), or None for SQLite."""
+    if not url or not url.startswith("postgresql"):
+        return None
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT sessions, xact_commit + xact_rollback FROM pg_stat_database"
+            " WHERE datname = current_database()"
+        ).fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
 def demo_world(url: str, scale: str) -> float:
     started = time.perf_counter()
     subprocess.run(
@@ -478,6 +494,7 @@ def measure(
     *,
     server_pid: int,
     db_pid: int | None,
+    db_url: str | None,
     sampler: Sampler,
     users: int,
     spawn_rate: float,
@@ -492,12 +509,14 @@ def measure(
     db_pids = descendants(db_pid) if db_pid else []
     cpu_server, cpu_db = cpu_seconds(server_pids), cpu_seconds(db_pids)
     busy = machine_busy_seconds()
+    counters = pg_counters(db_url)
     run = run_locust(
         base, users=users, spawn_rate=spawn_rate, seconds=seconds, wait=wait, prefix=prefix
     )
     cpu_server = cpu_seconds(server_pids) - cpu_server
     cpu_db = cpu_seconds(descendants(db_pid) if db_pid else []) - cpu_db
     busy = machine_busy_seconds() - busy
+    counters_after = pg_counters(db_url)
     browse = [r for r in run["rows"] if r[1] in BROWSE]
     first = min((r[0] for r in browse), default=run["started"])
     window_start = first + skip
@@ -534,6 +553,14 @@ def measure(
             "server_ms_per_request": round(1000 * cpu_server / max(1, len(run["rows"])), 1),
         },
         "load_average_after": [round(v, 2) for v in os.getloadavg()],
+        # PostgreSQL: connections the server opened during the run (a pool that opens and
+        # closes them under load pays a backend's start each time), and transactions
+        "pg_connections_opened": (
+            counters_after[0] - counters[0] - 1 if counters and counters_after else None
+        ),
+        "pg_transactions": (
+            counters_after[1] - counters[1] if counters and counters_after else None
+        ),
         "memory": memory_summary(sampler.between(run["started"], run["ended"])),
     }
     result["p99_over_goal"] = round(result["overall"]["p99_ms"] / GOAL_P99_MS, 2)
@@ -598,7 +625,8 @@ def print_step(step: dict[str, Any]) -> None:
     print(
         f"    {step['users']:>3} users, no wait: {step['throughput_per_s']:7.1f} req/s  "
         f"p50 {o['p50_ms']:7.1f}  p99 {o['p99_ms']:7.1f} ms  failures {o['failures']}  "
-        f"(CPU s: server {step['cpu_s']['server']}, other {step['cpu_s']['other']})\n"
+        f"(CPU s: server {step['cpu_s']['server']}, database {step['cpu_s']['database']}, "
+        f"other {step['cpu_s']['other']})\n"
         f"          p50 by kind: "
         + ", ".join(f"{k} {v['p50_ms']}" for k, v in step["kinds"].items())
         + " ms"
@@ -636,6 +664,11 @@ def print_summary(name: str, out: dict[str, Any]) -> None:
         f"everything else {cpu['other']}; server CPU a request: "
         f"{cpu['server_ms_per_request']} ms"
     )
+    if load["pg_connections_opened"] is not None:
+        print(
+            f"  PostgreSQL: {load['pg_connections_opened']} connections opened, "
+            f"{load['pg_transactions']} transactions"
+        )
     mem = load["memory"]
     if mem:
         for pid, p in mem["processes"].items():
@@ -710,6 +743,7 @@ def run_backend(backend: str, args: argparse.Namespace, workers: int) -> dict[st
         common = {
             "server_pid": proc.pid,
             "db_pid": cluster.postmaster() if cluster else None,
+            "db_url": url,
             "sampler": sampler,
         }
         if not args.saturate_only:
