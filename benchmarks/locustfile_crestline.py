@@ -16,7 +16,8 @@ at random among those it may see.
 
 A response counts as failed unless it is 200 and is the page asked for (a lost session would be
 a 303 to the login page). With ``CRESTLINE_LOAD_LOG`` set, every request is also appended to that
-file as one tab-separated line: start time (Unix s), kind, milliseconds, ok (1/0), bytes, role.
+file as one tab-separated line: start time (Unix s), kind, milliseconds, ok (1/0), bytes, role,
+account id (0 for sign-in and listing).
 """
 
 from __future__ import annotations
@@ -64,9 +65,10 @@ def _record(
     if "file" in _log:
         started = start_time if start_time is not None else time.time() - response_time / 1000
         ok = 1 if exception is None else 0
-        role = context.get("role", "")
+        role, account = context.get("role", ""), context.get("account", 0)
         _log["file"].write(
-            f"{started:.4f}\t{name}\t{response_time:.2f}\t{ok}\t{response_length}\t{role}\n"
+            f"{started:.4f}\t{name}\t{response_time:.2f}\t{ok}\t{response_length}\t{role}"
+            f"\t{account}\n"
         )
 
 
@@ -126,7 +128,7 @@ class Browser(FastHttpUser):
             path.format(account),
             name=kind,
             allow_redirects=False,
-            context={"role": self.role},
+            context={"role": self.role, "account": account},
             catch_response=True,
         ) as response:
             if response.status_code != 200:
