@@ -16,12 +16,13 @@ from crestline.db.database import Database
 from crestline.db.models import Account, Activity, ActivityPerson, PastEmployment, Person, Seller
 from crestline.db.models import Connection as Link
 from crestline.engines.csr_paths import CsrGraph
+from crestline.services import hop_evidence as hop_evidence_module
 from crestline.services import relationship_graph
+from crestline.services.hop_evidence import hop_evidence, hops_evidence
 from crestline.services.insights import resolve_as_of
 from crestline.services.relationship_graph import (
     RelationshipGraph,
     build_graph,
-    hop_evidence,
     update_graph,
 )
 
@@ -177,6 +178,7 @@ def test_evidence_says_only_what_the_graph_counts(
     """A task is no tie, a former employer is the account or else the company's name (as the
     graph pairs them), and a team too large for its peers to be linked has none."""
     monkeypatch.setattr(relationship_graph, "MAX_TEAM", 1)
+    monkeypatch.setattr(hop_evidence_module, "MAX_TEAM", 1)  # the evidence follows the graph
     with small_world.reader() as session:
         conn = session.connection()
         as_of = resolve_as_of(conn, None)
@@ -219,3 +221,20 @@ def test_evidence_says_only_what_the_graph_counts(
         for a, b in random.Random(8).sample(theirs, 100):
             assert "peer" not in {e.source for e in hop_evidence(conn, rg, a, b)}
         session.rollback()
+
+
+def test_hops_read_together_say_what_each_says_alone(small_world: Database) -> None:
+    """A panel reads all its hops' evidence in a few queries: read together, each hop gets
+    exactly what it gets when read alone (nothing of a neighbouring pair leaks in)."""
+    with small_world.reader() as session:
+        conn = session.connection()
+        rg = build_graph(conn, as_of=resolve_as_of(conn, None))
+        pairs = random.Random(11).sample(sorted(edges(rg)), 300)
+        hops = [(b, a) if i % 2 else (a, b) for i, (a, b) in enumerate(pairs)]  # both ways
+        together = hops_evidence(conn, rg, hops)
+        sources = set()
+        for hop in hops:
+            alone = hop_evidence(conn, rg, *hop)
+            assert together[hop] == alone
+            sources |= {e.source for e in alone}
+    assert {"linkedin", "manager", "meeting"} <= sources  # people's and ours' pairs alike

@@ -19,7 +19,7 @@ from crestline.services.relationship_graph import build_graph
 from crestline.services.warm_paths import (
     HIDDEN,
     OUTSIDE,
-    _hop,
+    _Hops,
     _Names,
     executive_pairs,
     peer_costs,
@@ -190,7 +190,9 @@ def test_people_at_accounts_the_actor_does_not_see_relay_but_stay_unnamed(
         names = _Names(session, rg, seller)
         assert names[outside] == OUTSIDE and names.ref(outside) == HIDDEN
         assert names[inside] != OUTSIDE and names.ref(inside) == ("person", inside)
-        hop = _hop(session, rg, names, rg.seller_node(owner), outside)
+        hops = _Hops(session, rg, names, [])
+        hops.read(session, {(rg.seller_node(owner), outside)})
+        hop = hops.hop(rg.seller_node(owner), outside)
         assert hop.target == OUTSIDE and "outside your accounts" in hop.evidence
         admin = _Names(session, rg, LOCAL_ADMIN)
         assert admin[outside] != OUTSIDE and admin.ref(outside) == ("person", outside)

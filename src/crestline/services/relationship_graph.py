@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,9 +63,7 @@ from crestline.engines.csr_paths import CsrGraph, distinct, upper_misses
 from crestline.engines.relationships import (
     ONCE,
     SOURCES,
-    Evidence,
     StrengthModel,
-    describe,
     piece_array,
 )
 
@@ -565,159 +563,3 @@ def update_graph(
     fresh = CsrGraph.from_pieces(rg.graph.nodes, a, b, p, cap=rg.model.cap)
     graph = rg.graph.replaced(changed, fresh)
     return RelationshipGraph(graph, rg.offset, rg.as_of, rg.model, rg.sellers, pieces.stats)
-
-
-def hop_evidence(conn: Connection, rg: RelationshipGraph, left: int, right: int) -> list[Evidence]:
-    """How two nodes of the graph know each other, piece by piece (for explaining a hop)."""
-    (kind_l, id_l), (kind_r, id_r) = rg.who(left), rg.who(right)
-    if kind_l == "seller" and kind_r == "seller":
-        return []
-    if kind_r == "seller":
-        (kind_l, id_l), (kind_r, id_r) = (kind_r, id_r), (kind_l, id_l)
-    out: list[Evidence] = []
-    if kind_l == "seller":
-        links = select(Link.source, Link.first_seen, Link.last_seen, Link.count).where(
-            Link.seller_id == id_l, Link.person_id == id_r
-        )
-    else:
-        links = select(Link.source, Link.first_seen, Link.last_seen, Link.count).where(
-            ((Link.from_person_id == id_l) & (Link.person_id == id_r))
-            | ((Link.from_person_id == id_r) & (Link.person_id == id_l))
-        )
-    for source, first, last, count in conn.execute(links):
-        kind = CONNECTION_SOURCES.get(source, source)  # an undated kind: since when, no last
-        out.append(Evidence(kind, first, None if kind in ONCE else last, count or 1))
-    if kind_l == "seller":
-        until = dt.datetime.combine(rg.as_of + dt.timedelta(days=1), dt.time())
-        for kind, count, first, last in conn.execute(
-            select(
-                Activity.kind,
-                func.count(),
-                func.min(Activity.occurred_at),
-                func.max(Activity.occurred_at),
-            )
-            .join(ActivityPerson, ActivityPerson.activity_id == Activity.id)
-            .where(
-                Activity.seller_id == id_l,
-                ActivityPerson.person_id == id_r,
-                Activity.kind.in_(KINDS),  # as the graph reads them: a task is no tie
-                Activity.occurred_at < until,
-            )
-            .group_by(Activity.kind)
-        ):
-            out.append(Evidence(kind, _as_date(first), _as_date(last), count))
-        deals = conn.execute(
-            select(func.count())
-            .select_from(ContactRole)
-            .join(Opportunity, Opportunity.id == ContactRole.opportunity_id)
-            .where(Opportunity.owner_id == id_l, ContactRole.person_id == id_r)
-        ).scalar()
-        if deals:
-            out.append(Evidence("crm_role", count=int(deals)))
-    else:
-        out.extend(_chart_evidence(conn, id_l, id_r))
-        out.extend(_alumni_evidence(conn, id_l, id_r))
-    return out
-
-
-def _line(conn: Connection, person: int) -> tuple[int | None, str, float]:
-    """A person's effective reporting line: manager, where it comes from, how sure."""
-    row = conn.execute(
-        select(
-            PersonInsight.manager_id, PersonInsight.line_source, PersonInsight.line_confidence
-        ).where(PersonInsight.person_id == person)
-    ).first()
-    if row is not None:
-        source = row[1] or "crm"
-        return row[0], source, 1.0 if source in ("crm", "confirmed") else float(row[2] or 0.05)
-    confirmed = conn.execute(
-        select(PersonAssessment.manager_id).where(PersonAssessment.person_id == person)
-    ).scalar()
-    crm = conn.execute(select(Person.reports_to_id).where(Person.id == person)).scalar()
-    return (confirmed, "confirmed", 1.0) if confirmed else (crm, "crm", 1.0)
-
-
-def _chart_evidence(conn: Connection, a: int, b: int) -> list[Evidence]:
-    """A reporting line between the two, or the same manager in a leadership team."""
-    line_a, line_b = _line(conn, a), _line(conn, b)
-    for (manager, source, sure), other in ((line_a, b), (line_b, a)):
-        if manager == other:
-            detail = {
-                "crm": None,
-                "confirmed": "confirmed by our team",
-                "inferred": f"inferred by Crestline, {sure:.0%} sure",
-            }.get(source)
-            return [Evidence("manager", confidence=max(0.05, min(sure, 1.0)), detail=detail)]
-    if line_a[0] is not None and line_a[0] == line_b[0]:
-        levels = {
-            person: (level, account)
-            for person, level, account in conn.execute(
-                select(
-                    PersonInsight.person_id, PersonInsight.seniority, PersonInsight.account_id
-                ).where(PersonInsight.person_id.in_([a, b]))
-            )
-        }
-        if not all(levels.get(p, ("", 0))[0] in LEADERSHIP for p in (a, b)):
-            return []
-        team = conn.execute(  # as the graph links them: a team of at most MAX_TEAM leaders
-            select(func.count())
-            .select_from(PersonInsight)
-            .where(
-                PersonInsight.account_id == levels[a][1],  # a chart is an account's (indexed)
-                PersonInsight.manager_id == line_a[0],
-                PersonInsight.seniority.in_(LEADERSHIP),
-            )
-        ).scalar_one()
-        if team <= MAX_TEAM:
-            boss = conn.execute(select(Person.full_name).where(Person.id == line_a[0])).scalar()
-            return [Evidence("peer", detail=f"both report to {boss}")]
-    return []
-
-
-def _alumni_evidence(conn: Connection, a: int, b: int) -> list[Evidence]:
-    """A former employer in common, with the time they were both there."""
-    jobs = conn.execute(
-        select(
-            PastEmployment.person_id,
-            PastEmployment.account_id,
-            func.lower(PastEmployment.company_name),
-            PastEmployment.company_name,
-            PastEmployment.started_on,
-            PastEmployment.ended_on,
-        ).where(PastEmployment.person_id.in_([a, b]))
-    ).all()
-    best: tuple[int, Evidence] | None = None
-    for x in (j for j in jobs if j[0] == a):
-        for y in (j for j in jobs if j[0] == b):
-            if _employer(x) != _employer(y):
-                continue
-            if None in (x[4], x[5], y[4], y[5]):
-                days, since, until = MIN_OVERLAP_DAYS, None, None
-            else:
-                since, until = max(x[4], y[4]), min(x[5], y[5])
-                days = (until - since).days
-            if days < MIN_OVERLAP_DAYS:
-                continue
-            years = f", {since.year}–{until.year}" if since and until else ""
-            evidence = Evidence("alumni", detail=f"{x[3]}{years}")
-            if best is None or days > best[0]:
-                best = (days, evidence)
-    return [best[1]] if best else []
-
-
-def _employer(job: Sequence[Any]) -> tuple[str, object]:
-    """Who a past employment was at, as the graph pairs former colleagues: the account, else
-    the company's name in lower case."""
-    return ("account", job[1]) if job[1] is not None else ("name", str(job[2] or "").strip())
-
-
-def _as_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value if isinstance(value, dt.date) else None
-
-
-def explain(evidence: list[Evidence], as_of: dt.date) -> str:
-    return "; ".join(describe(e, as_of) for e in evidence) or "known to each other"

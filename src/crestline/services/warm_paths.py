@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,17 +22,13 @@ from sqlalchemy.orm import Session, aliased
 from crestline.db.models import Account, Event, EventAttendee, Person, Seller
 from crestline.engines.csr_paths import best_paths
 from crestline.engines.orgchart import PARENT_FUNCTIONS, RANK
-from crestline.engines.paths import MAX_HOPS, K
+from crestline.engines.paths import MAX_HOPS, K, Path
 from crestline.errors import AmbiguousError, BadInputError, NotFoundError
 from crestline.services.auth import Actor, visible_owner_ids
 from crestline.services.decision_makers import decision_makers, resolve_person
+from crestline.services.hop_evidence import explain, hops_evidence
 from crestline.services.insights import resolve_as_of
-from crestline.services.relationship_graph import (
-    RelationshipGraph,
-    build_graph,
-    explain,
-    hop_evidence,
-)
+from crestline.services.relationship_graph import RelationshipGraph, build_graph
 
 EXECUTIVE_ROLES = ("ceo", "cro", "executive")
 EXECUTIVE_LEVELS = ("board", "c_suite", "evp")
@@ -268,29 +264,30 @@ def warm_paths(
     ours[rg.offset :] = True  # none of our people relays a path
     names = _Names(session, rg, actor)
     events = shared_events(session, [t.id for t in targets], stmt, rg.as_of)
+    found = {
+        t.id: best_paths(
+            rg.graph,
+            sources,
+            t.id,
+            k=k,
+            max_hops=max_hops,
+            ours=ours,
+            source_cost=peer_costs(sellers, t.seniority, t.function),
+        )
+        if sources
+        else []
+        for t in targets
+    }
+    hops = _Hops(session, rg, names, [p for paths in found.values() for p in paths])
     out = []
     for t in targets:
-        costs = peer_costs(sellers, t.seniority, t.function)
-        found = (
-            best_paths(
-                rg.graph,
-                sources,
-                t.id,
-                k=k,
-                max_hops=max_hops,
-                ours=ours,
-                source_cost=costs,
-            )
-            if sources
-            else []
-        )
         paths = [
             WarmPath(
                 p.strength,
-                [_hop(session, rg, names, a, b) for a, b in _pairs(p.nodes)],
+                hops.of(p),
                 _peer_note(sellers[p.nodes[0]], t.seniority, t.function),
             )
-            for p in found
+            for p in found[t.id]
         ]
         out.append(TargetPaths(t.id, t.name, t.title, t.seniority, paths, events.get(t.id, ())))
     return out
@@ -342,47 +339,78 @@ class _Names(dict[int, str]):
         self.hidden: set[int] = set()
 
     def __missing__(self, node: int) -> str:
-        kind, ident = self.rg.who(node)
-        if kind == "seller":
-            name = self.session.scalar(select(Seller.full_name).where(Seller.id == ident))
-            self[node] = f"{name or node} (ours)"
-            return self[node]
-        row = self.session.execute(
-            select(Person.full_name, Person.account_id, Account.owner_id)
-            .outerjoin(Account, Account.id == Person.account_id)
-            .where(Person.id == ident)
-        ).first()
-        name, account, owner = row if row is not None else (str(node), None, None)
-        if self.owners is not None and account is not None and owner not in self.owners:
-            self.hidden.add(node)
-            name = OUTSIDE
-        self[node] = name
-        return name
+        self.read([node])
+        return self[node]
+
+    def read(self, nodes: Iterable[int]) -> None:
+        """Look up the names of ``nodes`` not known yet, all at once."""
+        who = [self.rg.who(n) for n in nodes if n not in self]
+        sellers = sorted({i for kind, i in who if kind == "seller"})
+        people = sorted({i for kind, i in who if kind == "person"})
+        if sellers:
+            found = dict(
+                self.session.execute(
+                    select(Seller.id, Seller.full_name).where(Seller.id.in_(sellers))
+                ).all()
+            )
+            for i in sellers:
+                self[self.rg.seller_node(i)] = f"{found.get(i) or self.rg.seller_node(i)} (ours)"
+        if people:
+            rows = {
+                i: (name, account, owner)
+                for i, name, account, owner in self.session.execute(
+                    select(Person.id, Person.full_name, Person.account_id, Account.owner_id)
+                    .outerjoin(Account, Account.id == Person.account_id)
+                    .where(Person.id.in_(people))
+                )
+            }
+            for i in people:
+                name, account, owner = rows.get(i, (str(i), None, None))
+                if self.owners is not None and account is not None and owner not in self.owners:
+                    self.hidden.add(i)
+                    name = OUTSIDE
+                self[i] = name
 
     def ref(self, node: int) -> tuple[str, int]:
         _ = self[node]  # looking the node up decides whether it is hidden
         return HIDDEN if node in self.hidden else self.rg.who(node)
 
 
-def _hop(session: Session, rg: RelationshipGraph, names: _Names, a: int, b: int) -> Hop:
-    evidence = sorted(
-        hop_evidence(session.connection(), rg, a, b),
-        key=lambda e: -rg.model.piece(e, rg.as_of),
-    )
-    strength = rg.graph.strength(a, b) or 0.0
-    source, target = names.ref(a), names.ref(b)
-    hidden = HIDDEN in (source, target)
-    return Hop(
-        names[a],
-        names[b],
-        evidence[0].source if evidence else "unknown",
-        strength,
-        "known to each other (not shown: outside your accounts)"
-        if hidden
-        else explain(evidence, rg.as_of),
-        source,
-        target,
-    )
+class _Hops:
+    """The hops of a set of paths, explained: their evidence and their ends' names read for all
+    of them at once (a few queries a panel, not a few a hop)."""
+
+    def __init__(
+        self, session: Session, rg: RelationshipGraph, names: _Names, paths: Iterable[Path]
+    ) -> None:
+        self.rg, self.names = rg, names
+        self.read(session, {pair for p in paths for pair in _pairs(p.nodes)})
+
+    def read(self, session: Session, pairs: set[tuple[int, int]]) -> None:
+        names = self.names
+        names.read({node for pair in pairs for node in pair})
+        self.evidence = hops_evidence(session.connection(), self.rg, pairs)
+
+    def of(self, path: Path) -> list[Hop]:
+        return [self.hop(a, b) for a, b in _pairs(path.nodes)]
+
+    def hop(self, a: int, b: int) -> Hop:
+        rg, names = self.rg, self.names
+        evidence = sorted(self.evidence[a, b], key=lambda e: -rg.model.piece(e, rg.as_of))
+        strength = rg.graph.strength(a, b) or 0.0
+        source, target = names.ref(a), names.ref(b)
+        hidden = HIDDEN in (source, target)
+        return Hop(
+            names[a],
+            names[b],
+            evidence[0].source if evidence else "unknown",
+            strength,
+            "known to each other (not shown: outside your accounts)"
+            if hidden
+            else explain(evidence, rg.as_of),
+            source,
+            target,
+        )
 
 
 # --- executive pairing -----------------------------------------------------------------------
@@ -467,7 +495,7 @@ def executive_pairs(
     ours[rg.offset :] = True
     names = _Names(session, rg, actor)
     theirs = [p for p in dm.people if p.seniority in THEIR_EXECUTIVES][:MAX_PAIRS]
-    out = []
+    chosen = []
     for person in theirs:
         function = "general_management" if person.seniority == "board" else person.function
         options = []
@@ -476,28 +504,23 @@ def executive_pairs(
             found = best_paths(rg.graph, [rg.seller_node(seller.id)], person.id, k=1, ours=ours)
             strength = found[0].strength if found else 0.0
             options.append((score, strength, -seller.id, seller, why, found))
-        score, _, _, seller, why, found = max(options, key=lambda o: o[:3])
-        path = (
-            WarmPath(
-                found[0].strength,
-                [_hop(session, rg, names, a, b) for a, b in _pairs(found[0].nodes)],
-            )
-            if found
-            else None
+        _, _, _, seller, why, found = max(options, key=lambda o: o[:3])
+        chosen.append((person, seller, why, found[0] if found else None))
+    hops = _Hops(session, rg, names, [path for *_, path in chosen if path is not None])
+    out = [
+        ExecutivePair(
+            seller.id,
+            seller.full_name,
+            seller.title,
+            person.id,
+            person.name,
+            person.title,
+            person.seniority,
+            why,
+            None if path is None else WarmPath(path.strength, hops.of(path)),
         )
-        out.append(
-            ExecutivePair(
-                seller.id,
-                seller.full_name,
-                seller.title,
-                person.id,
-                person.name,
-                person.title,
-                person.seniority,
-                why,
-                path,
-            )
-        )
+        for person, seller, why, path in chosen
+    ]
     return _with_events(session, out, resolve_as_of(conn, as_of))
 
 
