@@ -253,9 +253,9 @@ def linkedin_file(folder: Path, target: tuple[int, str, str, str]) -> Path:
 
 
 def cli_importer(plan: Plan, ledger: Ledger, until: float, round_no: int) -> None:
-    """A colleague at the command line: a LinkedIn import, then accounts and paths until the
-    round ends."""
-    if plan.targets:
+    """A colleague at the command line: a LinkedIn import every other round, and
+    ``accounts list`` or ``paths`` (at least one a round, more while the round lasts)."""
+    if plan.targets and round_no % 2 == 0:
         target = plan.targets.pop()
         fresh = not direct_paths(plan, target[0])
         done = run_cli(
@@ -277,10 +277,10 @@ def cli_importer(plan: Plan, ledger: Ledger, until: float, round_no: int) -> Non
         ("accounts", "list", "--format", "json"),
         ("paths", str(plan.web[0].account), "-k", "1", "--format", "json"),
     ]
-    for step in itertools.count():
+    for step in itertools.count(round_no % 2):  # reads: the import took the first turn
         if step > 0 and time.monotonic() >= until:
             return
-        done = run_cli(plan.world, *reads[(step + round_no) % len(reads)])
+        done = run_cli(plan.world, *reads[(step + round_no // 2) % len(reads)])
         if done.code == 0:
             ledger.count("cli read")
         else:
