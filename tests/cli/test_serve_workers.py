@@ -124,3 +124,42 @@ def test_no_worker_outlives_a_server_killed_outright(
         if state != "Z":
             alive.append(pid)
     assert alive == []
+
+
+def test_replies_leave_at_once_on_kept_alive_connections() -> None:
+    """A socket made without naming TCP (as uvicorn binds one for its workers) gets no
+    TCP_NODELAY from asyncio: the protocol sets it on every connection it is handed."""
+    import asyncio
+    import socket
+
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    from crestline.web.server import NoDelayH11
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # no protocol named
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+
+    class Transport(asyncio.Transport):
+        def get_extra_info(self, name: str, default: object = None) -> object:
+            return {"socket": accepted, "peername": ("127.0.0.1", 1), "sockname": None}.get(
+                name, default
+            )
+
+    loop = asyncio.new_event_loop()
+    try:
+        config = Config(app=lambda *_: None, log_level="warning")
+        config.load()
+        protocol = NoDelayH11(config, ServerState(), app_state={}, _loop=loop)
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        protocol.connection_made(Transport())
+        assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        if protocol.timeout_keep_alive_task is not None:
+            protocol.timeout_keep_alive_task.cancel()
+    finally:
+        loop.close()
+        for sock in (client, accepted, listener):
+            sock.close()
