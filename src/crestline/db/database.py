@@ -6,6 +6,7 @@ URL from the settings.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -22,7 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from crestline.errors import BadInputError, UnavailableError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-SQLITE_CACHE_KIB = 262_144  # page cache per connection: large loads keep their indexes in memory
+SQLITE_CACHE_KIB = 262_144  # page cache of a bulk writer (an import): its indexes stay in memory
+SQLITE_READ_CACHE_KIB = 16_384  # page cache of every other connection (the file is in the OS's
+# page cache anyway: a large cache per pooled connection only multiplies a server's memory)
+POOL_SIZE = 12  # connections kept per process: the web app's threads (a request may hold two)
+POOL_OVERFLOW = 8  # opened beyond those in a burst, closed after it
 BUSY_MS = 10_000  # how long a SQLite connection waits for another process's write to finish
 
 
@@ -82,7 +87,7 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute(f"PRAGMA busy_timeout={BUSY_MS}")
-    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_KIB}")
     cur.close()
 
 
@@ -95,10 +100,16 @@ def make_engine(url: str) -> Engine:
     backend = parsed.get_backend_name()
     try:
         if backend == "sqlite":
-            engine = create_engine(url)
+            engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
             event.listen(engine, "connect", _sqlite_pragmas)
         elif backend == "postgresql":
-            engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+            engine = create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=POOL_SIZE,
+                max_overflow=POOL_OVERFLOW,
+                connect_args={"connect_timeout": 5},
+            )
         else:
             raise BadInputError(
                 f"--db {display_url(url)}: unsupported database (use a SQLite path or a "
@@ -146,7 +157,15 @@ class Database:
         :meth:`transaction` takes it."""
         with _busy_is_unavailable(), self.engine.begin() as conn:
             _lock_for_writing(conn)
-            yield conn
+            bulk = conn.dialect.name == "sqlite"
+            if bulk:
+                conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+            try:
+                yield conn
+            finally:
+                if bulk:  # back to an ordinary connection's share for whoever takes it next
+                    with contextlib.suppress(DBAPIError):
+                        conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_KIB}")
 
     @contextmanager
     def reader(self) -> Iterator[Session]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -53,6 +54,7 @@ from crestline.web.schemas import (
 )
 
 HERE = Path(__file__).parent
+REQUEST_THREADS = 10  # pages and API calls answered at once by one process (see lifespan)
 log = logging.getLogger(__name__)
 
 
@@ -99,6 +101,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # requests at once in this process: more threads than the pool's connections only wait
+        # for one, and on a few cores more threads only take turns
+        to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         owned = database is None
         app.state.db = database or open_db(settings.database_url)
         warm_up = threading.Thread(
