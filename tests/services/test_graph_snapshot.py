@@ -38,7 +38,8 @@ def test_one_worker_reads_the_others_map_its_snapshot(
         second = two.graph(conn, as_of=as_of)
         assert (one.builds, one.mapped, two.builds, two.mapped) == (1, 0, 0, 1)
         for array in (second.graph.indices, second.graph.strengths, second.graph.weights):
-            assert isinstance(array, np.memmap)  # pages shared, not a copy of its own
+            assert isinstance(array.base, np.memmap)  # pages shared, not a copy of its own
+            assert not array.flags.owndata and not array.flags.writeable
         assert edges(second) == edges(first) == edges(build_graph(conn, as_of=as_of))
         np.testing.assert_array_equal(second.graph.weights, first.graph.weights)
         assert second.offset == first.offset and second.model == first.model

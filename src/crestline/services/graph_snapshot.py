@@ -124,8 +124,11 @@ class GraphStore:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
             if meta.get("format") != FORMAT:
                 return None
-            arrays = {
-                name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            arrays = {  # plain arrays over the mapped files (a memmap's every slice is a memmap
+                # too, and making those costs more than the search itself)
+                name: np.asarray(
+                    np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+                )
                 for name in ARRAYS
             }
         except (OSError, ValueError):
