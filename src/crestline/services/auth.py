@@ -136,9 +136,17 @@ def subtree(session: Session, root: int) -> set[int]:
 
 
 def visible_owner_ids(session: Session, actor: Actor) -> set[int] | None:
-    """The owners whose accounts ``actor`` sees; None means every account."""
+    """The owners whose accounts ``actor`` sees; None means every account. Worked out once per
+    session (a page asks several times)."""
     if actor.is_admin:
         return None
+    known: dict[Actor, frozenset[int]] = session.info.setdefault("crestline_scopes", {})
+    if actor not in known:
+        known[actor] = frozenset(_owners_seen(session, actor))
+    return set(known[actor])
+
+
+def _owners_seen(session: Session, actor: Actor) -> set[int]:
     if actor.seller_id is None:
         raise PermissionDeniedError(f"user {actor.login} is not linked to a seller")
     if actor.role == "leader":
