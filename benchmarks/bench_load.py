@@ -481,6 +481,13 @@ def memory_summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         out["processes"][str(pid)] = {
             "role": seen[0]["role"],
+            "seen_s": [  # first and last sample that saw it, seconds into the run
+                round(next(s["t"] for s in samples if pid in s["procs"]) - samples[0]["t"], 1),
+                round(
+                    next(s["t"] for s in reversed(samples) if pid in s["procs"]) - samples[0]["t"],
+                    1,
+                ),
+            ],
             **{
                 f"{key}_mb": {
                     "start": round(seen[0][f"{key}_kb"] * mb, 1),
@@ -490,6 +497,13 @@ def memory_summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
                 for key in ("rss", "pss")
             },
         }
+    # a worker uvicorn started during the run replaces one that died or that it ended (it ends
+    # a worker that does not answer its ping in time)
+    workers = [p for p in out["processes"].values() if p["role"] == "worker"]
+    out["workers_started"] = sum(1 for p in workers if p["seen_s"][0] > 0)
+    out["workers_ended"] = sum(
+        1 for p in workers if p["seen_s"][1] < samples[-1]["t"] - samples[0]["t"]
+    )
     for key in ("rss", "pss"):
         totals = [sum(p[f"{key}_kb"] for p in s["procs"].values()) * mb for s in samples]
         out[f"total_{key}_mb"] = {
@@ -696,7 +710,14 @@ def print_summary(name: str, out: dict[str, Any]) -> None:
             r, q = p["rss_mb"], p["pss_mb"]
             print(
                 f"  {p['role']:<16} {pid:>7}: RSS {r['start']} -> {r['end']} MB "
-                f"(max {r['max']}), PSS {q['start']} -> {q['end']} MB (max {q['max']})"
+                f"(max {r['max']}), PSS {q['start']} -> {q['end']} MB (max {q['max']}), "
+                f"seen {p['seen_s'][0]}-{p['seen_s'][1]} s"
+            )
+        if mem["workers_started"] or mem["workers_ended"]:
+            print(
+                f"  workers ended during the run: {mem['workers_ended']}, "
+                f"started: {mem['workers_started']} (uvicorn replaces a worker that died or did "
+                "not answer its ping)"
             )
         for role, b in mem.get("brief", {}).items():
             print(f"  {role:<16} {b['seen']} brief processes seen, RSS up to {b['max_rss_mb']} MB")
