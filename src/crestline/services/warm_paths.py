@@ -498,13 +498,16 @@ def executive_pairs(
     chosen = []
     for person in theirs:
         function = "general_management" if person.seniority == "board" else person.function
+        matches = [(*_match(seller, function), seller) for seller in execs]
+        top = max(score for score, _, _ in matches)
         options = []
-        for seller in execs:
-            score, why = _match(seller, function)
+        for score, why, seller in matches:
+            if score < top:  # the match comes first: no path makes a weaker match win
+                continue
             found = best_paths(rg.graph, [rg.seller_node(seller.id)], person.id, k=1, ours=ours)
             strength = found[0].strength if found else 0.0
-            options.append((score, strength, -seller.id, seller, why, found))
-        _, _, _, seller, why, found = max(options, key=lambda o: o[:3])
+            options.append((strength, -seller.id, seller, why, found))
+        _, _, seller, why, found = max(options, key=lambda o: o[:2])
         chosen.append((person, seller, why, found[0] if found else None))
     hops = _Hops(session, rg, names, [path for *_, path in chosen if path is not None])
     out = [
