@@ -126,9 +126,7 @@ class GraphStore:
                 return None
             arrays = {  # plain arrays over the mapped files (a memmap's every slice is a memmap
                 # too, and making those costs more than the search itself)
-                name: np.asarray(
-                    np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-                )
+                name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
                 for name in ARRAYS
             }
         except (OSError, ValueError):

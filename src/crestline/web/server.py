@@ -53,6 +53,9 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
         workers=workers,
         log_level="warning",
         http=NoDelayH11,
+        # a worker busy on every core may answer the master's ping late: replacing it would
+        # throw away all it keeps (graph, rankings, drawings); one that hangs is still replaced
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
 
 
@@ -68,6 +71,9 @@ class NoDelayH11(H11Protocol):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
+
+
+WORKER_HEALTHCHECK_S = 30
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
