@@ -215,9 +215,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         password: Annotated[str, Form()],
         next: Annotated[str, Form()] = "/",
     ) -> Response:
-        with writing(request) as session:
-            actor = authenticate(session, login.strip(), password)
-            token = start_session(session, actor) if actor is not None else None
+        db: Database = request.app.state.db
+        with db.reader() as session:  # the password's hash is slow by design: not while
+            actor = authenticate(session, login.strip(), password)  # holding the write lock
+        token = None
+        if actor is not None:
+            with writing(request) as session:
+                token = start_session(session, actor)
         if token is None:
             refused = render(request, "login.html", None, next=next, failed=True)
             refused.status_code = 401
