@@ -13,10 +13,12 @@ For each backend (``--backend sqlite|postgresql|both``):
 2. The server: ``crestline --db … serve --workers 2 --port P`` (``--workers`` only when
    ``crestline serve --help`` offers it; else one process, and the summary says so), waited for on
    /healthz, then warmed up: a few panels asked until the relationship graph is read.
-3. The load: ``locust -f benchmarks/locustfile_crestline.py --headless -u 50 -r 10 -t 120s``:
-   50 users of mixed roles sign in through the login form, list the accounts they may see, then
-   each asks an account page or one of its two panels once every 2 s (constant pacing). Every
-   request is logged by the locustfile; the percentiles below are computed from that log.
+3. The load: ``locust -f benchmarks/locustfile_crestline.py --headless -u 50 -r 10``: 50 users
+   of mixed roles sign in through the login form (10 a second) and list the accounts they may
+   see; once all have, each asks an account page or one of its two panels once every 2 s
+   (constant pacing, each from a random moment of its first 2 s) for 120 s. Every request is
+   logged by the locustfile; the percentiles below are computed from that log, the sign-ins and
+   listings apart from the pages.
 4. Memory: RSS and PSS (``/proc/PID/smaps_rollup``) of the server's master and each worker every
    2 s, and CPU seconds used by the server, the database server and the load generator.
 5. With ``--saturate``: the same users with no wait, in steps (1, 2, 4 … 64 users by
@@ -60,6 +62,7 @@ BROWSE = ("account page", "paths panel", "pairs panel")
 SETUP = ("sign in", "list accounts")
 GOAL_P99_MS = 500.0
 STEADY_AFTER_S = 30.0
+SIGN_IN_ALLOWANCE_S = 60  # seconds for the sign-ins, beyond the spawning
 TICK = os.sysconf("SC_CLK_TCK")
 SOURCE: dict[str, str] = {}  # PYTHONPATH of every crestline command when --checkout is given
 
@@ -377,6 +380,8 @@ def run_locust(
     """One headless Locust run; returns its request log, its wall time and its CPU seconds."""
     log = prefix.with_suffix(".requests.tsv")
     log.unlink(missing_ok=True)
+    # everyone signs in, then browses ``seconds`` and stops (the locustfile); -t is only a bound
+    bound = seconds + int(users / spawn_rate) + SIGN_IN_ALLOWANCE_S
     cmd = [
         str(BIN / "locust"),
         "-f",
@@ -387,7 +392,7 @@ def run_locust(
         "-r",
         str(spawn_rate),
         "-t",
-        f"{seconds}s",
+        f"{bound}s",
         "--host",
         base,
         "--only-summary",
@@ -398,14 +403,19 @@ def run_locust(
         "--loglevel",
         "WARNING",
     ]
-    env = {**os.environ, "CRESTLINE_LOAD_WAIT": str(wait), "CRESTLINE_LOAD_LOG": str(log)}
+    env = {
+        **os.environ,
+        "CRESTLINE_LOAD_WAIT": str(wait),
+        "CRESTLINE_LOAD_LOG": str(log),
+        "CRESTLINE_LOAD_BROWSE_S": str(seconds),
+    }
     print("  $", " ".join([*cmd[:1], "-f", LOCUSTFILE.name, *cmd[3:]]), f"(wait {wait} s)")
     started = time.time()
     with open(prefix.with_suffix(".locust.log"), "w") as out:
         proc = subprocess.Popen(
             cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-        killer = threading.Timer(seconds + 120, lambda: stop_group(proc, grace=5))
+        killer = threading.Timer(bound + 120, lambda: stop_group(proc, grace=5))
         killer.start()
         try:
             _, _, usage = os.wait4(proc.pid, 0)

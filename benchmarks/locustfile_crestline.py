@@ -14,6 +14,13 @@ panel (/accounts/{id}/paths?part=paths) or its executive-pairing panel (?part=pa
 panels the page fetches once it is shown — one kind as often as the others, on an account chosen
 at random among those it may see.
 
+The users sign in first and browse together: with ``CRESTLINE_LOAD_TOGETHER`` (default 1), no
+one asks for a page before everyone has signed in (the sign-ins are measured apart: a morning's
+sign-ins do not all fall in the same five seconds), then each starts at a random moment of its
+first period (people do not click in step). With ``CRESTLINE_LOAD_BROWSE_S`` (default 0: until
+Locust stops) each browses for that many seconds after everyone signed in, then stops; Locust
+quits once all have stopped.
+
 A response counts as failed unless it is 200 and is the page asked for (a lost session would be
 a 303 to the login page). With ``CRESTLINE_LOAD_LOG`` set, every request is also appended to that
 file as one tab-separated line: start time (Unix s), kind, milliseconds, ok (1/0), bytes, role,
@@ -28,13 +35,19 @@ import random
 import time
 from typing import Any, ClassVar
 
+import gevent
+from gevent.event import Event
 from locust import constant, constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
+from locust.exception import StopUser
 
 ROLES = ("seller", "leader", "seller", "admin", "leader", "seller")
 PASSWORD = os.environ.get("CRESTLINE_LOAD_PASSWORD", "crestline")
 WAIT = float(os.environ.get("CRESTLINE_LOAD_WAIT", "2"))
 LOG = os.environ.get("CRESTLINE_LOAD_LOG")
+TOGETHER = os.environ.get("CRESTLINE_LOAD_TOGETHER", "1") == "1"
+BROWSE_S = float(os.environ.get("CRESTLINE_LOAD_BROWSE_S", "0"))
+SIGN_IN_TIMEOUT_S = 300.0
 MAX_ACCOUNTS = 2000  # accounts a user lists at the most (a seller's team has far fewer)
 MARKERS = {  # a piece of what each kind of response must hold
     "account page": "exec-pairs",
@@ -44,6 +57,8 @@ MARKERS = {  # a piece of what each kind of response must hold
 
 _numbers = itertools.count()
 _log: dict[str, Any] = {}  # the open request log, when CRESTLINE_LOAD_LOG names one
+_crowd: dict[str, float] = {"signed_in": 0, "stopped": 0}  # and "released": when all had
+_everyone_in = Event()
 
 
 @events.test_start.add_listener
@@ -83,8 +98,29 @@ class Browser(FastHttpUser):
 
     wait_time = constant_pacing(WAIT) if WAIT > 0 else constant(0)
     accounts: ClassVar[list[int]] = []
+    stop_at: float | None = None
 
     def on_start(self) -> None:
+        try:
+            self._sign_in()
+        finally:
+            self._wait_for_everyone()
+
+    def _wait_for_everyone(self) -> None:
+        _crowd["signed_in"] += 1
+        if _crowd["signed_in"] >= max(1, self.environment.runner.target_user_count):
+            _crowd.setdefault("released", time.time())
+            _everyone_in.set()
+        if TOGETHER:
+            _everyone_in.wait(timeout=SIGN_IN_TIMEOUT_S)
+        released = _crowd.get("released", time.time())
+        self.stop_at = released + BROWSE_S if BROWSE_S > 0 else None
+        gevent.sleep(self.rng.uniform(0, WAIT))  # not in step with the others
+        # constant_pacing counts from its last call: without this, the sign-in's wait would
+        # count as time already spent, and the first two asks would leave back to back
+        self._cp_last_run, self._cp_last_wait_time = time.perf_counter(), 0.0
+
+    def _sign_in(self) -> None:
         number = next(_numbers)
         self.role = ROLES[number % len(ROLES)]
         self.rng = random.Random(number)
@@ -120,6 +156,11 @@ class Browser(FastHttpUser):
                 break
 
     def _ask(self, kind: str, path: str) -> None:
+        if self.stop_at is not None and time.time() >= self.stop_at:
+            _crowd["stopped"] += 1
+            if _crowd["stopped"] >= self.environment.runner.target_user_count:
+                gevent.spawn_later(0.5, self.environment.runner.quit)  # everyone is done
+            raise StopUser()
         if not self.accounts:
             time.sleep(1)  # the sign-in failed: already counted
             return

@@ -27,7 +27,7 @@ from crestline.services.decision_makers import decision_makers
 from crestline.services.insights import refresh_insights
 from crestline.services.sellers import active_sellers
 from crestline.services.setup import build_demo_world
-from crestline.web import account_page, paths_page
+from crestline.web import account_page, page_cache, paths_page
 from crestline.web.account_page import SUGGESTED, TOP_PEOPLE, TREE_PAGE
 from crestline.web.app import create_app
 
@@ -40,11 +40,12 @@ def forget_kept() -> None:
     for memo in (
         account_page._DRAWINGS,
         account_page._TREES,
-        paths_page._PANELS,
+        page_cache.PANELS,
+        page_cache.PAGES,
         decisions_service._RANKINGS,
         decisions_service._DEAL_RANKINGS,
     ):
-        memo.clear()
+        memo.clear(shelf=True)
 
 
 @pytest.fixture

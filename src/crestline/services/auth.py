@@ -14,7 +14,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from crestline.db.models import Seller, User, WebSession
@@ -96,20 +96,23 @@ def start_session(
     return token
 
 
+_SIGNED_IN = (  # built once: every page asks who is signed in
+    select(User.login, User.role, User.seller_id, User.id)
+    .join(WebSession, WebSession.user_id == User.id)
+    .where(
+        WebSession.token_hash == bindparam("token_hash"),
+        WebSession.expires_at > bindparam("now"),
+        User.active.is_(True),
+    )
+)
+
+
 def session_actor(session: Session, token: str) -> Actor | None:
     """Who a session token belongs to; None when it is unknown, expired, or its user was made
     inactive."""
     if not token or len(token) > 200:
         return None
-    row = session.execute(
-        select(User.login, User.role, User.seller_id, User.id)
-        .join(WebSession, WebSession.user_id == User.id)
-        .where(
-            WebSession.token_hash == _token_hash(token),
-            WebSession.expires_at > _utcnow(),
-            User.active.is_(True),
-        )
-    ).first()
+    row = session.execute(_SIGNED_IN, {"token_hash": _token_hash(token), "now": _utcnow()}).first()
     if row is None:
         return None
     login, role, seller_id, user_id = row

@@ -51,22 +51,26 @@ MARGIN = dt.timedelta(seconds=5)  # rows written this close before a read are re
 LARGEST_UPDATE = 0.25  # of all people: a larger change reads everything again
 
 
+_STAMPED = (  # each group is one row of the stamp
+    (ImportRun.id, ImportRun.finished_at),
+    (Link.id,),
+    (Activity.id,),
+    (ContactRole.id,),
+    (Person.id,),
+    (PastEmployment.id,),
+    (Seller.id,),
+    (PersonAssessment.updated_at,),
+    (AccountInsight.computed_at,),
+)
+# one statement, built once (every page asks for the stamp): each maximum is its own subquery,
+# answered from the column's index
+_STAMP = select(*(select(func.max(c)).scalar_subquery() for columns in _STAMPED for c in columns))
+
+
 def data_stamp(conn: Connection) -> Stamp:
     """What changes whenever anything the graph is read from changes."""
-    return tuple(
-        tuple(conn.execute(select(*(func.max(c) for c in columns))).one())
-        for columns in (
-            (ImportRun.id, ImportRun.finished_at),
-            (Link.id,),
-            (Activity.id,),
-            (ContactRole.id,),
-            (Person.id,),
-            (PastEmployment.id,),
-            (Seller.id,),
-            (PersonAssessment.updated_at,),
-            (AccountInsight.computed_at,),
-        )
-    )
+    values = iter(conn.execute(_STAMP).one())
+    return tuple(tuple(next(values) for _ in columns) for columns in _STAMPED)
 
 
 @dataclass(frozen=True)

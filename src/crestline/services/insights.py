@@ -113,9 +113,12 @@ class AccountInputs:
         return out
 
 
+_WORLD = select(DemoFact.value).where(DemoFact.key == "world")
+
+
 def world_as_of(conn: Connection) -> dt.date | None:
     """The demo world's date, when the database holds the demo world."""
-    value = conn.execute(select(DemoFact.value).where(DemoFact.key == "world")).scalar()
+    value = conn.execute(_WORLD).scalar()
     if isinstance(value, dict) and value.get("as_of"):
         return dt.date.fromisoformat(str(value["as_of"]))
     return None

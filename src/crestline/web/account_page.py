@@ -12,6 +12,7 @@ so a page weighs the same at 50 people and at 5,000. Corrections and influence l
 POST forms that redirect back with a notice.
 """
 
+import json
 import math
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -21,6 +22,7 @@ from urllib.parse import quote, unquote
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -53,6 +55,8 @@ from crestline.services.memo import Memo
 from crestline.services.orgchart_render import COLOURS, parse_ids, render, visible
 from crestline.services.people import SEARCH_LIMIT, find_people, name_at, person_key
 from crestline.services.setup import Database
+from crestline.services.view_keys import view_key
+from crestline.web.page_cache import PAGES
 
 Render = Callable[..., HTMLResponse]
 Writing = Callable[[Request], AbstractContextManager[Session]]  # the app's one write path
@@ -120,11 +124,32 @@ class Drawing:
     folded: int
     shown: frozenset[int]
 
+    def encode(self) -> bytes:
+        """The drawing as the workers share it: a line of JSON, then the SVG."""
+        head = {"format": 1, "folded": self.folded, "shown": sorted(self.shown)}
+        return json.dumps(head).encode() + b"\n" + self.svg
 
-# Kept per worker: every key holds the account's fingerprint (see services/memo), so no worker
-# ever shows a drawing or a tree from before a change.
-# Bounded: 32 MB of drawings (30-50 KB each), 50,000 people by reporting line (some 20 MB).
-_DRAWINGS: Memo[Drawing] = Memo(max_items=1_024, max_size=32 << 20, size=lambda d: len(d.svg))
+    @classmethod
+    def decode(cls, data: bytes) -> "Drawing":
+        head, _, svg = data.partition(b"\n")
+        found = json.loads(head)
+        if not isinstance(found, dict) or found.get("format") != 1:
+            raise ValueError("not a drawing of this version")
+        return cls(svg, int(found["folded"]), frozenset(int(i) for i in found["shown"]))
+
+
+# Every key holds the account's fingerprint (see services/memo), so no worker ever shows a
+# drawing or a tree from before a change. Drawings are shared by the workers (Graphviz is the
+# slow part of a first visit). Bounded per worker: 8 MB of drawings (30-50 KB each; the rest
+# are read from the shelf), 50,000 people by reporting line (some 20 MB).
+_DRAWINGS: Memo[Drawing] = Memo(
+    max_items=256,
+    max_size=8 << 20,
+    size=lambda d: len(d.svg),
+    shared="drawings",
+    encode=Drawing.encode,
+    decode=Drawing.decode,
+)
 _TREES: Memo[list[TreeRow]] = Memo(max_items=256, max_size=50_000, size=len)
 
 
@@ -250,6 +275,22 @@ def account_context(session: Session, actor: Actor, state: PageState) -> dict[st
     }
 
 
+def account_body(
+    env: Environment, session: Session, actor: Actor, state: PageState
+) -> tuple[str, Markup]:
+    """The account's name and its page below the header, as HTML: drawn once for what it shows
+    (the account, the page's state, the data stamp, the day, the actor's scope) and kept."""
+    account = resolve_account(session, actor, str(state.account_id))  # may they see it at all
+    key = view_key(session, actor, "account", state)
+    kept = PAGES.get(key)
+    if kept is None:
+        context = account_context(session, actor, state)
+        html = env.get_template("_account_body.html").render(context)
+        kept = PAGES.put(key, " ".join(account.name.split()).encode() + b"\n" + html.encode())
+    name, _, drawn = kept.partition(b"\n")
+    return name.decode(), Markup(drawn.decode())
+
+
 def _someone(session: Session, account_id: int, key: str, field: str) -> int:
     """The person a form's required person field names."""
     found = person_key(session, account_id, key, name=field)
@@ -287,10 +328,10 @@ def add_account_routes(
     ) -> HTMLResponse:
         db: Database = request.app.state.db
         with db.reader() as session:
-            context = account_context(session, actor, state)
+            title, body = account_body(request.app.state.templates.env, session, actor, state)
         notice = unquote(request.cookies.get(NOTICE, "")) or None
         response = render_page(
-            request, "account.html", actor, notice=notice, error=error, **context
+            request, "account.html", actor, notice=notice, error=error, title=title, body=body
         )
         response.status_code = status
         if notice:

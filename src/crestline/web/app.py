@@ -8,6 +8,7 @@ raises on purpose are mapped to an HTTP status and one JSON shape (``{"error": {
 import logging
 import math
 import os
+import shutil
 import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -38,6 +39,7 @@ from crestline.services.auth import (
 from crestline.services.graph_cache import GraphCache
 from crestline.services.graph_snapshot import store_for
 from crestline.services.insights import resolve_as_of
+from crestline.services.memo import share_in
 from crestline.services.overview import overview
 from crestline.services.setup import Database, open_db, schema_revision
 from crestline.web import session as cookies
@@ -57,6 +59,7 @@ from crestline.web.schemas import (
 HERE = Path(__file__).parent
 REQUEST_THREADS = 10  # pages and API calls answered at once by one process (see lifespan)
 SWITCH_INTERVAL_S = 0.001  # how long a thread computes before another may take its turn
+PAGES = "pages"  # beside the graph's snapshots: panels and drawings the workers share
 log = logging.getLogger(__name__)
 
 
@@ -97,6 +100,13 @@ def _read_graph(app: FastAPI) -> None:
         log.warning("the relationship graph was not read at start", exc_info=True)
 
 
+def forget_pages(settings: Settings) -> None:
+    """Remove the panels and drawings an earlier server kept for this database (they may have
+    been drawn by another version of Crestline); the graph's snapshots stay."""
+    folder = store_for(settings.graph_dir, settings.database_url).folder / PAGES
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """The app for ``settings``; pass ``database`` to share one already open."""
     writer = threading.Lock()  # writes go one at a time: SQLite has one writer
@@ -132,12 +142,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         redoc_url=None,
     )
     # one relationship graph for every paths request, mapped from a snapshot every worker shares
-    app.state.graph_cache = GraphCache(store=store_for(settings.graph_dir, settings.database_url))
+    store = store_for(settings.graph_dir, settings.database_url)
+    app.state.graph_cache = GraphCache(store=store)
+    share_in(store.folder / PAGES)  # panels and drawings one worker made serve the others
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["money"] = _money
     templates.env.filters["thousands"] = lambda n: "–" if n is None else f"{n:,}"
     templates.env.globals["version"] = __version__
+    app.state.templates = templates
 
     def db_session(request: Request) -> Iterator[Session]:
         db: Database = request.app.state.db

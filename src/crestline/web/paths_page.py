@@ -7,16 +7,11 @@ shown (``?part=paths`` or ``?part=pairs``): the first request after an import wa
 to be read again (seconds on a large database), and the rest of the page should not wait with it.
 Without JavaScript the same routes are full pages, linked from the placeholders.
 
-A panel is kept, as HTML, per worker by everything it is drawn from: the account or person, the
-filters, whose accounts the actor sees (a relay elsewhere is unnamed), the day, and the stamp of
-the database the graph cache compares (the largest ids and latest writes of the tables the graph
-and its evidence are read from: every import and correction moves it). Reading the stamp costs a
-few index look-ups; finding the paths and their evidence again costs a hundred milliseconds or
-more on a large account.
+A panel is kept, as HTML, by everything it is drawn from (see web/page_cache), and shared by the
+workers.
 """
 
 import re
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -25,14 +20,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from crestline.services.accounts import resolve_account
-from crestline.services.auth import Actor, visible_owner_ids
-from crestline.services.graph_cache import GraphCache, data_stamp
+from crestline.services.auth import Actor
+from crestline.services.graph_cache import GraphCache
 from crestline.services.insights import resolve_as_of
-from crestline.services.memo import Memo
 from crestline.services.relationship_graph import RelationshipGraph
 from crestline.services.sellers import active_sellers
+from crestline.services.view_keys import view_key
 from crestline.services.warm_paths import ALTERNATIVES, TargetPaths, executive_pairs, warm_paths
 from crestline.web.account_page import Render
+from crestline.web.page_cache import cached_panel
 
 PATHS = 3  # paths per target and hops at the most: the service's defaults
 MAX_HOPS = 4
@@ -86,27 +82,6 @@ def path_filters(
 
 
 Filters = Annotated[PathFilters, Depends(path_filters)]
-_PANELS: Memo[bytes] = Memo(max_items=4_096, max_size=32 << 20, size=len)  # 10-40 KB each
-
-
-def panel_key(session: Session, actor: Actor, *what: Hashable) -> tuple[Hashable, ...]:
-    """What a panel shows is drawn from: ``what`` (route, id, filters), the database's stamp,
-    the day, and whose accounts the actor sees."""
-    conn = session.connection()
-    owners = visible_owner_ids(session, actor)
-    scope = None if owners is None else frozenset(owners)
-    return (*what, data_stamp(conn), resolve_as_of(conn, None), scope)
-
-
-def cached_panel(key: tuple[Hashable, ...], make: Callable[[], HTMLResponse]) -> HTMLResponse:
-    """The panel kept for ``key``, else ``make()``'s (kept when it succeeded)."""
-    body = _PANELS.get(key)
-    if body is not None:
-        return HTMLResponse(body)
-    response = make()
-    if response.status_code == 200:
-        _PANELS.put(key, bytes(response.body))
-    return response
 
 
 def cached_graph(request: Request, session: Session) -> RelationshipGraph:
@@ -200,6 +175,6 @@ def add_paths_routes(
             return render_page(request, "paths.html", actor, **context())
         template = "_warm_paths.html" if part == "paths" else "_pairs.html"
         return cached_panel(
-            panel_key(session, actor, "account", account.id, part, filters),
+            view_key(session, actor, "account", account.id, part, filters),
             lambda: render_page(request, template, actor, **context()),
         )

@@ -11,14 +11,10 @@ from crestline.services.auth import Actor
 from crestline.services.decision_makers import resolve_person
 from crestline.services.orgchart_render import COLOURS
 from crestline.services.people import person_paths, person_view
+from crestline.services.view_keys import view_key
 from crestline.web.account_page import Render
-from crestline.web.paths_page import (
-    Filters,
-    cached_graph,
-    cached_panel,
-    panel_context,
-    panel_key,
-)
+from crestline.web.page_cache import cached_panel
+from crestline.web.paths_page import Filters, cached_graph, panel_context
 
 
 def add_person_routes(
@@ -59,7 +55,7 @@ def add_person_routes(
 
         if part == "paths":
             return cached_panel(
-                panel_key(session, actor, "person", person_id, filters),
+                view_key(session, actor, "person", person_id, filters),
                 lambda: render_page(request, "_warm_paths.html", actor, single=True, **context()),
             )
         view = person_view(session, actor, person_id)

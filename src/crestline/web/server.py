@@ -37,8 +37,9 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
     """Serve until stopped: in this process, or in ``workers`` processes that uvicorn starts
     and restarts (each builds its app from the settings, handed down as ``CRESTLINE_*``
     variables)."""
-    from crestline.web.app import create_app
+    from crestline.web.app import create_app, forget_pages
 
+    forget_pages(settings)  # pages drawn by an earlier start may come from other code
     if workers == 1:
         uvicorn.run(
             create_app(settings), host=host, port=port, log_level="warning", http=NoDelayH11
