@@ -511,8 +511,9 @@ def memory_summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
     # a worker that does not answer its ping in time)
     workers = [p for p in out["processes"].values() if p["role"] == "worker"]
     out["workers_started"] = sum(1 for p in workers if p["seen_s"][0] > 0)
-    out["workers_ended"] = sum(
-        1 for p in workers if p["seen_s"][1] < samples[-1]["t"] - samples[0]["t"]
+    span = samples[-1]["t"] - samples[0]["t"]
+    out["workers_ended"] = sum(  # not in the last sample ("seen_s" is rounded to 0.1 s)
+        1 for p in workers if p["seen_s"][1] < span - 0.5
     )
     for key in ("rss", "pss"):
         totals = [sum(p[f"{key}_kb"] for p in s["procs"].values()) * mb for s in samples]

@@ -63,6 +63,12 @@ class PermissionDeniedError(CrestlineError):
     http_status = 403
 
 
+class NotSignedInError(PermissionDeniedError):
+    """No credentials, or credentials that name no one: sign in first (HTTP 401)."""
+
+    http_status = 401
+
+
 class UnavailableError(CrestlineError):
     """A resource the command needs does not answer: a database server, a port."""
 

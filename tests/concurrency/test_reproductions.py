@@ -25,6 +25,7 @@ from tests.concurrency.harness import (
     sqlite_files,
     stopped_cleanly,
 )
+from tests.web.forms import TOKEN
 
 SUPPORT = ("mentor", "supporter", "neutral", "non_supporter", "enemy")
 SHM_HEADER = 32_768  # a -shm in use is at least one 32 KiB region; the issue saw 3 bytes
@@ -69,10 +70,11 @@ def status(client: httpx.Client, path: str) -> str:
         return f"{path} {type(exc).__name__}: {exc}"
 
 
-def save(client: httpx.Client, person_url: str, support: str) -> str:
-    """The row editor's Save: its status and the page it leads to, or how it failed."""
+def save(client: httpx.Client, person_url: str, support: str, csrf: str) -> str:
+    """The row editor's Save (with the page's form token): its status and the page it leads
+    to, or how it failed."""
     try:
-        answer = client.post(f"{person_url}/assessment", data={"support": support})
+        answer = client.post(f"{person_url}/assessment", data={"support": support, "csrf": csrf})
     except httpx.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}"
     return f"{answer.status_code} {answer.text}"
@@ -127,13 +129,16 @@ def test_seller_saves_a_correction_five_times_on_the_account_page(
         with server.browser("seller") as browser:
             editor = browser.get(page, params={"edit": person["id"]})
             assert editor.status_code == 200 and 'id="assess-form"' in editor.text
+            csrf = TOKEN.search(editor.text)[1]  # type: ignore[index]
             values = [SUPPORT[i % len(SUPPORT)] for i in range(5)]
             lazy = [f"{page}/paths?part=paths", f"{page}/paths?part=pairs"]
             lazy += [f"{page}/orgchart.svg", f"/api/v1/accounts/{account['id']}/paths"]
             for i, value in enumerate(values):
                 # the seller saves while the panels of the page before are still loading
                 with ThreadPoolExecutor(len(lazy) + 1) as pool:
-                    saving = pool.submit(save, browser, f"{page}/people/{person['id']}", value)
+                    saving = pool.submit(
+                        save, browser, f"{page}/people/{person['id']}", value, csrf
+                    )
                     loaded = list(pool.map(lambda part: status(browser, part), lazy))
                     saved = saving.result()
                 assert_alive(server, f"at save {i + 1} ({value})")

@@ -212,10 +212,11 @@ def web_writer(plan: Plan, mine: Beat, ledger: Ledger, until: float, seed: int) 
 
 
 def web_reader(plan: Plan, ledger: Ledger, until: float, seed: int) -> None:
-    """Pages, accounts, decision-makers and warm paths, as fast as they come."""
+    """Pages, accounts, decision-makers and warm paths, as fast as they come (signed in as a
+    browser is: pages take the session cookie only)."""
     order = plan.reads[:]
     random.Random(seed).shuffle(order)
-    with plan.server.client() as client:
+    with plan.server.browser("admin") as client:
         for path in itertools.cycle(order):
             if time.monotonic() >= until:
                 return

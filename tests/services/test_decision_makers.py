@@ -22,7 +22,7 @@ from crestline.db.models import (
     User,
 )
 from crestline.demo.scales import SCALES
-from crestline.errors import BadInputError, ConflictError, PermissionDeniedError
+from crestline.errors import BadInputError, ConflictError, NotFoundError
 from crestline.services.auth import LOCAL_ADMIN, Actor
 from crestline.services.decision_makers import (
     add_influence,
@@ -196,7 +196,9 @@ def test_a_seller_cannot_correct_outside_their_scope(small_world: Database) -> N
             .limit(1)
         ).one()
     actor = Actor(login=user.login, role="seller", seller_id=seller.id)
-    with pytest.raises(PermissionDeniedError), small_world.transaction() as session:
+    # answered as a person who is not there: ids outside one's scope cannot be probed
+    missing = f"no person with id {outside} at an account"
+    with pytest.raises(NotFoundError, match=missing), small_world.transaction() as session:
         assess_person(session, actor, outside, changes={"support": "mentor"})
 
 

@@ -30,6 +30,7 @@ from crestline.services.setup import build_demo_world
 from crestline.web import account_page, page_cache, paths_page
 from crestline.web.account_page import SUGGESTED, TOP_PEOPLE, TREE_PAGE
 from crestline.web.app import create_app
+from tests.web.forms import form_token
 
 LIGHT = 300 * 1024  # no page over 300 KB
 
@@ -216,7 +217,11 @@ def test_person_fields_search_and_take_a_name(client: TestClient) -> None:
     )
     saved = client.post(
         f"/accounts/{account['id']}/influence",
-        data={"from_id": f"{someone['name']} #{someone['id']}", "to_id": unique["name"].upper()},
+        data={
+            "csrf": form_token(client),
+            "from_id": f"{someone['name']} #{someone['id']}",
+            "to_id": unique["name"].upper(),
+        },
         follow_redirects=False,
     )
     assert saved.status_code == 303
@@ -225,7 +230,8 @@ def test_person_fields_search_and_take_a_name(client: TestClient) -> None:
     ]
     assert (line["from_id"], line["to_id"]) == (someone["id"], unique["id"])
     nobody = client.post(
-        f"/accounts/{account['id']}/influence", data={"from_id": "Nobody Here", "to_id": "1"}
+        f"/accounts/{account['id']}/influence",
+        data={"csrf": form_token(client), "from_id": "Nobody Here", "to_id": "1"},
     )
     assert nobody.status_code == 422 and "nobody of that name at this account" in nobody.text
 
@@ -236,7 +242,7 @@ def test_person_search_keeps_to_the_actors_accounts(client: TestClient) -> None:
     client.post("/login", data={"login": "seller", "password": "crestline"})
     theirs = {a["id"] for a in accounts(client)}
     outside = min(everyone - theirs)
-    assert client.get(f"/accounts/{outside}/people/search?q=a").status_code == 403
+    assert client.get(f"/accounts/{outside}/people/search?q=a").status_code == 404
     assert client.get(f"/accounts/{min(theirs)}/people/search?q=a").status_code == 200
 
 
@@ -329,7 +335,9 @@ def test_the_drawing_is_kept_until_a_correction_changes_it(
         if "c suite" not in box(chart(first), int(i))
     )
     saved = client.post(
-        f"{url}/people/{person}/assessment", data={"seniority": "c_suite"}, follow_redirects=False
+        f"{url}/people/{person}/assessment",
+        data={"csrf": form_token(client), "seniority": "c_suite"},
+        follow_redirects=False,
     )
     assert saved.status_code == 303
     after = client.get(url).text

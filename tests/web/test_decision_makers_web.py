@@ -19,6 +19,7 @@ from crestline.services.auth import LOCAL_ADMIN
 from crestline.services.setup import build_demo_world
 from crestline.web.account_page import TREE_PAGE
 from crestline.web.app import create_app
+from tests.web.forms import form_token
 
 
 @pytest.fixture
@@ -132,6 +133,7 @@ def test_correction_round_trip_keeps_the_titles_reading(client: TestClient) -> N
     saved = client.post(
         f"/accounts/{account['id']}/people/{person['id']}/assessment",
         data={
+            "csrf": form_token(client),
             "seniority": "vp",
             "function": "finance",
             "manager_id": str(manager["id"]),
@@ -190,7 +192,7 @@ def test_bad_correction_is_one_line_and_writes_nothing(
     person = before["people"][3]
     page = client.post(
         f"/accounts/{account['id']}/people/{person['id']}/assessment",
-        data={"support": "mentor", field: value},
+        data={"csrf": form_token(client), "support": "mentor", field: value},
     )
     assert page.status_code == 422
     assert one_line_error(page.text).startswith(message)
@@ -237,7 +239,12 @@ def test_api_corrections_and_roles(client: TestClient) -> None:
 
     form = client.post(
         f"/accounts/{account['id']}/opportunities/{opp['id']}/roles",
-        data={"person_id": str(person["id"]), "role": "Economic Buyer", "expand": ""},
+        data={
+            "csrf": form_token(client),
+            "person_id": str(person["id"]),
+            "role": "Economic Buyer",
+            "expand": "",
+        },
     )
     assert form.status_code == 200 and "as Economic Buyer" in form.text
 
@@ -266,31 +273,34 @@ def test_a_seller_corrects_only_within_their_scope(client: TestClient) -> None:
     client.cookies.clear()
     sign_in(client, "seller")
     refused = client.patch(f"/api/v1/people/{person['id']}/assessment", json={"support": "enemy"})
-    assert refused.status_code == 403
+    assert refused.status_code == 404  # out of scope is answered as not there
     out_of_scope = {
-        "error": {
-            "kind": "permission_denied",
-            "message": f"person {person['id']} is not in your scope",
-        }
+        "error": {"kind": "not_found", "message": f"no person with id {person['id']} at an account"}
     }
     assert refused.json() == out_of_scope
     other = decisions(sign_in(client, "admin"), outside)["people"][1]  # as admin, for the id
     client.cookies.clear()
     sign_in(client, "seller")
     sway = client.post(f"/api/v1/people/{person['id']}/influence", json={"to": other["id"]})
-    assert (sway.status_code, sway.json()) == (403, out_of_scope)
+    assert (sway.status_code, sway.json()) == (404, out_of_scope)
     unsway = client.delete(f"/api/v1/people/{person['id']}/influence/{other['id']}")
-    assert (unsway.status_code, unsway.json()) == (403, out_of_scope)
+    assert (unsway.status_code, unsway.json()) == (404, out_of_scope)
     sway_form = client.post(
         f"/accounts/{outside}/influence",
-        data={"from_id": str(person["id"]), "to_id": str(other["id"])},
+        data={"csrf": form_token(client), "from_id": str(person["id"]), "to_id": str(other["id"])},
     )
-    assert sway_form.status_code == 403
-    assert client.get(f"/api/v1/accounts/{outside}/decision-makers").status_code == 403
+    assert sway_form.status_code == 404
+    out = client.get(f"/api/v1/accounts/{outside}/decision-makers")
+    missing = client.get("/api/v1/accounts/999999/decision-makers")
+    assert (out.status_code, missing.status_code) == (404, 404)
+    assert out.json()["error"]["message"] == missing.json()["error"]["message"].replace(
+        "999999", str(outside)
+    )  # the same answer as for an account that is not there: ids cannot be probed
     form = client.post(
-        f"/accounts/{outside}/people/{person['id']}/assessment", data={"support": "enemy"}
+        f"/accounts/{outside}/people/{person['id']}/assessment",
+        data={"csrf": form_token(client), "support": "enemy"},
     )
-    assert form.status_code == 403 and "not in your scope" in form.text
+    assert form.status_code == 404
     inside = decisions(client, min(theirs))["people"][0]
     ok = client.patch(f"/api/v1/people/{inside['id']}/assessment", json={"support": "mentor"})
     assert ok.status_code == 200
@@ -356,7 +366,13 @@ def test_influence_lines_by_form(client: TestClient) -> None:
     names = {p["id"]: p["name"] for p in decisions(client, account["id"])["people"]}
     saved = client.post(
         f"/accounts/{account['id']}/influence",
-        data={"from_id": str(other), "to_id": str(top), "strength": "high", "note": "old friends"},
+        data={
+            "csrf": form_token(client),
+            "from_id": str(other),
+            "to_id": str(top),
+            "strength": "high",
+            "note": "old friends",
+        },
         follow_redirects=False,
     )
     assert saved.status_code == 303
@@ -372,7 +388,13 @@ def test_influence_lines_by_form(client: TestClient) -> None:
 
     client.post(  # the same pair again updates the line
         f"/accounts/{account['id']}/influence",
-        data={"from_id": str(other), "to_id": str(top), "strength": "low", "note": ""},
+        data={
+            "csrf": form_token(client),
+            "from_id": str(other),
+            "to_id": str(top),
+            "strength": "low",
+            "note": "",
+        },
     )
     assert decisions(client, account["id"])["influence_lines"] == [
         {
@@ -385,13 +407,18 @@ def test_influence_lines_by_form(client: TestClient) -> None:
         }
     ]
     removed = client.post(
-        f"/accounts/{account['id']}/influence/{other}/{top}/remove", follow_redirects=False
+        f"/accounts/{account['id']}/influence/{other}/{top}/remove",
+        follow_redirects=False,
+        data={"csrf": form_token(client)},
     )
     assert removed.status_code == 303
     page = client.get(removed.headers["location"]).text
     assert f"Removed: {html.escape(names[other])} no longer sways" in page
     assert f'id="influence-{other}-{top}"' not in page and dotted_edge(page, other, top) is None
-    again = client.post(f"/accounts/{account['id']}/influence/{other}/{top}/remove")
+    again = client.post(
+        f"/accounts/{account['id']}/influence/{other}/{top}/remove",
+        data={"csrf": form_token(client)},
+    )
     assert again.status_code == 404 and "no influence line" in again.text
 
 
@@ -419,7 +446,13 @@ def test_bad_influence_line_is_one_line_and_writes_nothing(
     to = {"self": a, "elsewhere": elsewhere, "peers": b}[pair]
     page = client.post(
         f"/accounts/{account['id']}/influence",
-        data={"from_id": str(a), "to_id": str(to), "strength": strength, "note": "n"},
+        data={
+            "csrf": form_token(client),
+            "from_id": str(a),
+            "to_id": str(to),
+            "strength": strength,
+            "note": "n",
+        },
     )
     assert page.status_code == 422 and "Traceback" not in page.text
     assert message in one_line_error(page.text)

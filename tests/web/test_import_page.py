@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from crestline.config import load_settings
 from crestline.web.app import create_app
+from tests.web.forms import form_token
 
 QUIRKS = Path(__file__).resolve().parent.parent / "data" / "salesforce" / "quirks"
 
@@ -44,7 +45,7 @@ def test_upload_preview_confirm(client: TestClient, tmp_path: Path) -> None:
     before = client.get("/api/v1/accounts").json()["total"]
     page = client.post(
         "/import",
-        data={"source": "salesforce"},
+        data={"csrf": form_token(client), "source": "salesforce"},
         files={"upload": ("export.zip", quirks_zip(), "application/zip")},
     )
     assert page.status_code == 200, page.text
@@ -55,11 +56,11 @@ def test_upload_preview_confirm(client: TestClient, tmp_path: Path) -> None:
     token = page.text.split("/import/")[1].split("/")[0]
     errors = client.get(f"/import/{token}/errors.csv")
     assert errors.status_code == 200 and errors.text.startswith("file,row,field,error")
-    done = client.post(f"/import/{token}/confirm")
+    done = client.post(f"/import/{token}/confirm", data={"csrf": form_token(client)})
     assert done.status_code == 200 and "Imported · salesforce" in done.text
     assert client.get("/api/v1/accounts").json()["total"] == before + 3
     assert not (tmp_path / "data" / "uploads" / token).exists()
-    again = client.post(f"/import/{token}/confirm")
+    again = client.post(f"/import/{token}/confirm", data={"csrf": form_token(client)})
     assert again.status_code == 404
 
 
@@ -68,7 +69,7 @@ def test_a_single_linkedin_file_needs_a_seller(client: TestClient) -> None:
     content = Path(__file__).resolve().parent.parent / "data" / "linkedin" / "Connections.csv"
     missing = client.post(
         "/import",
-        data={"source": "linkedin"},
+        data={"csrf": form_token(client), "source": "linkedin"},
         files={"upload": ("Connections.csv", content.read_bytes(), "text/csv")},
     )
     assert missing.status_code == 422 and "needs the seller" in missing.text
@@ -87,7 +88,7 @@ def test_unsafe_zip_is_refused(client: TestClient) -> None:
         zf.writestr("../../etc/Account.csv", "Id,Name\n")
     page = client.post(
         "/import",
-        data={"source": "salesforce"},
+        data={"csrf": form_token(client), "source": "salesforce"},
         files={"upload": ("evil.zip", buffer.getvalue(), "application/zip")},
     )
     assert page.status_code == 422 and "unsafe path" in page.text
@@ -98,13 +99,13 @@ def test_an_event_list_is_imported_from_the_page(client: TestClient, tmp_path: P
     listing = Path(__file__).resolve().parent.parent / "data" / "events" / "attendees.csv"
     page = client.post(
         "/import",
-        data={"source": "events"},
+        data={"csrf": form_token(client), "source": "events"},
         files={"upload": ("attendees.csv", listing.read_bytes(), "text/csv")},
     )
     assert page.status_code == 200, page.text
     assert "Import preview" in page.text and "Nothing has been written yet" in page.text
     token = page.text.split("/import/")[1].split("/")[0]
-    done = client.post(f"/import/{token}/confirm")
+    done = client.post(f"/import/{token}/confirm", data={"csrf": form_token(client)})
     assert done.status_code == 200 and "Imported · events" in done.text
     with sqlite3.connect(tmp_path / "crestline.db") as conn:
         events, attendees = conn.execute(

@@ -18,6 +18,7 @@ from crestline.db.database import open_database
 from crestline.db.models import User, WebSession
 from crestline.web.app import create_app
 from crestline.web.session import COOKIE
+from tests.web.forms import TOKEN
 
 
 @pytest.fixture
@@ -69,8 +70,11 @@ def test_signing_out_on_one_worker_ends_the_session_on_all(
 ) -> None:
     one, two = two_workers
     token = _sign_in(one)
-    assert one.get("/", headers=_cookie(token), follow_redirects=False).status_code == 200
-    two.post("/logout", headers=_cookie(token), follow_redirects=False)
+    home = one.get("/", headers=_cookie(token), follow_redirects=False)
+    assert home.status_code == 200
+    form = {"csrf": TOKEN.search(home.text)[1]}  # type: ignore[index]
+    out = two.post("/logout", headers=_cookie(token), data=form, follow_redirects=False)
+    assert out.status_code == 303
     for worker in (one, two):
         page = worker.get("/", headers=_cookie(token), follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"].startswith("/login")

@@ -24,7 +24,7 @@ from crestline.errors import BadInputError, UnavailableError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_CACHE_KIB = 262_144  # page cache of a bulk writer (an import): its indexes stay in memory
-SQLITE_READ_CACHE_KIB = 16_384  # page cache of every other connection (the file is in the OS's
+SQLITE_READ_CACHE_KIB = 4_096  # page cache of every other connection (the file is in the OS's
 # page cache anyway: a large cache per pooled connection only multiplies a server's memory)
 POOL_SIZE = 12  # connections kept per process: the web app's threads (a request may hold two)
 POOL_OVERFLOW = 8  # opened beyond those in a burst, closed after it

@@ -9,7 +9,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from crestline.db.models import Account, Opportunity, Person, Seller
-from crestline.errors import AmbiguousError, NotFoundError, PermissionDeniedError
+from crestline.errors import AmbiguousError, NotFoundError
 from crestline.services.auth import Actor, visible_owner_ids
 
 MAX_CANDIDATES = 8
@@ -182,12 +182,12 @@ def list_accounts(
     owners = visible_owner_ids(session, actor)
     stmt = _scoped(select(Account), owners)
     if search:
-        pattern = f"%{search.strip().lower()}%"
+        needle = search.strip().lower()  # % and _ are letters here, not wildcards
         stmt = stmt.where(
             or_(
-                func.lower(Account.name).like(pattern),
-                func.lower(Account.domain).like(pattern),
-                func.lower(Account.industry).like(pattern),
+                func.lower(Account.name).contains(needle, autoescape=True),
+                func.lower(Account.domain).contains(needle, autoescape=True),
+                func.lower(Account.industry).contains(needle, autoescape=True),
             )
         )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -222,15 +222,14 @@ def resolve_account(session: Session, actor: Actor, key: str) -> Account:
                 .limit(MAX_CANDIDATES + 1)
             )
         )
+    if owners is not None:  # an account out of scope is answered as one that is not there
+        found = [a for a in found if a.owner_id in owners]  # (so ids cannot be probed)
     if not found:
         raise NotFoundError(f"no account named {key!r} (try `crestline accounts list --search`)")
     if len(found) > 1:
         names = "; ".join(f"{a.id} {a.name} ({a.domain or a.country or '-'})" for a in found)
         raise AmbiguousError(f"{key!r} names {len(found)} accounts: {names} — use an id")
-    account = found[0]
-    if owners is not None and account.owner_id not in owners:
-        raise PermissionDeniedError(f"account {account.id} is not in your scope")
-    return account
+    return found[0]
 
 
 def _deal_summary(session: Session, account_id: int) -> DealSummary:

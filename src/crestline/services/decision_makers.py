@@ -41,7 +41,6 @@ from crestline.errors import (
     BadInputError,
     ConflictError,
     NotFoundError,
-    PermissionDeniedError,
 )
 from crestline.services.accounts import MAX_CANDIDATES, resolve_account
 from crestline.services.auth import Actor, visible_owner_ids
@@ -589,13 +588,14 @@ def _committees(
 
 def _person_in_scope(session: Session, actor: Actor, person_id: int) -> Person:
     person = session.get(Person, person_id)
+    missing = NotFoundError(f"no person with id {person_id} at an account")
     if person is None or person.account_id is None:
-        raise NotFoundError(f"no person with id {person_id} at an account")
+        raise missing
     owners = visible_owner_ids(session, actor)
-    if owners is not None:
+    if owners is not None:  # out of scope is answered as not there (ids cannot be probed)
         account = session.get(Account, person.account_id)
         if account is None or account.owner_id not in owners:
-            raise PermissionDeniedError(f"person {person_id} is not in your scope")
+            raise missing
     return person
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -134,8 +135,19 @@ class TargetPaths:
         }
 
 
-_THEIRS = aliased(EventAttendee, name="theirs")  # made once: an alias costs a page 2 ms to make
-_MINE = aliased(EventAttendee, name="mine")
+_ALIASES = threading.local()  # an alias costs a panel 2 ms to make: once per thread, not per
+# call; not shared by threads (an alias fills its memos on first use, and two threads doing so at
+# once were seen to compile a join wrongly)
+
+
+def _attendee_aliases() -> tuple[Any, Any]:
+    found = getattr(_ALIASES, "pair", None)
+    if found is None:
+        found = _ALIASES.pair = (
+            aliased(EventAttendee, name="theirs"),
+            aliased(EventAttendee, name="mine"),
+        )
+    return found
 
 
 def shared_events(
@@ -149,7 +161,7 @@ def shared_events(
     first; five at most. One query for all targets."""
     if not targets:
         return {}
-    theirs, mine = _THEIRS, _MINE
+    theirs, mine = _attendee_aliases()
     rows = session.execute(
         select(
             theirs.person_id,

@@ -57,6 +57,7 @@ from crestline.services.people import SEARCH_LIMIT, find_people, name_at, person
 from crestline.services.setup import Database
 from crestline.services.view_keys import view_key
 from crestline.web.page_cache import PAGES
+from crestline.web.security import CSRF_MARK, with_token
 
 Render = Callable[..., HTMLResponse]
 Writing = Callable[[Request], AbstractContextManager[Session]]  # the app's one write path
@@ -285,7 +286,8 @@ def account_body(
     kept = PAGES.get(key)
     if kept is None:
         context = account_context(session, actor, state)
-        html = env.get_template("_account_body.html").render(context)
+        # its forms hold a mark for the token: each reader's is put in when it is shown
+        html = env.get_template("_account_body.html").render(context, csrf=CSRF_MARK)
         kept = PAGES.put(key, " ".join(account.name.split()).encode() + b"\n" + html.encode())
     name, _, drawn = kept.partition(b"\n")
     return name.decode(), Markup(drawn.decode())
@@ -311,12 +313,14 @@ def add_account_routes(
     *,
     session_dep: Any,
     page_actor: Any,
+    form_actor: Any,
     writing: Writing,
 ) -> None:
     """GET /accounts/{id} (its chart as SVG, and the search behind its person fields), and the
     correction forms that POST to it."""
     SessionDep = Annotated[Session, session_dep]
     PageActor = Annotated[Actor, page_actor]
+    FormActor = Annotated[Actor, form_actor]  # a form of one of our pages (web/security)
 
     def show(
         request: Request,
@@ -328,7 +332,8 @@ def add_account_routes(
     ) -> HTMLResponse:
         db: Database = request.app.state.db
         with db.reader() as session:
-            title, body = account_body(request.app.state.templates.env, session, actor, state)
+            title, kept = account_body(request.app.state.templates.env, session, actor, state)
+        body = Markup(with_token(kept, request))
         notice = unquote(request.cookies.get(NOTICE, "")) or None
         response = render_page(
             request, "account.html", actor, notice=notice, error=error, title=title, body=body
@@ -385,7 +390,7 @@ def add_account_routes(
     @app.post("/accounts/{account_id}/people/{person_id}/assessment", include_in_schema=False)
     def assess_form(
         request: Request,
-        actor: PageActor,
+        actor: FormActor,
         account_id: int,
         person_id: int,
         seniority: Annotated[str, Form()] = "",
@@ -429,7 +434,7 @@ def add_account_routes(
     )
     def role_form(
         request: Request,
-        actor: PageActor,
+        actor: FormActor,
         account_id: int,
         opportunity_id: int,
         person_id: Annotated[str, Form()],
@@ -447,7 +452,7 @@ def add_account_routes(
             return show(request, actor, state, status=exc.http_status, error=exc.message)
         return back(state, f"Recorded {name} as {recorded}", f"opp-{opportunity_id}")
 
-    _add_influence_forms(app, show=show, back=back, page_actor=page_actor, writing=writing)
+    _add_influence_forms(app, show=show, back=back, form_actor=form_actor, writing=writing)
 
 
 def _add_influence_forms(
@@ -455,16 +460,16 @@ def _add_influence_forms(
     *,
     show: Callable[..., HTMLResponse],
     back: Callable[[PageState, str, str], Response],
-    page_actor: Any,
+    form_actor: Any,
     writing: Writing,
 ) -> None:
     """The influence panel's forms: add (or update) a line, and remove one."""
-    PageActor = Annotated[Actor, page_actor]
+    FormActor = Annotated[Actor, form_actor]
 
     @app.post("/accounts/{account_id}/influence", include_in_schema=False)
     def influence_form(
         request: Request,
-        actor: PageActor,
+        actor: FormActor,
         account_id: int,
         from_id: Annotated[str, Form()],
         to_id: Annotated[str, Form()],
@@ -496,7 +501,7 @@ def _add_influence_forms(
     @app.post("/accounts/{account_id}/influence/{from_id}/{to_id}/remove", include_in_schema=False)
     def remove_influence_form(
         request: Request,
-        actor: PageActor,
+        actor: FormActor,
         account_id: int,
         from_id: int,
         to_id: int,

@@ -23,11 +23,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from crestline import __version__
 from crestline.config import Settings
-from crestline.errors import BadInputError, CrestlineError, PermissionDeniedError
+from crestline.errors import (
+    BadInputError,
+    CrestlineError,
+    NotSignedInError,
+)
 from crestline.services.accounts import get_account, list_accounts
 from crestline.services.auth import (
     Actor,
@@ -55,6 +60,7 @@ from crestline.web.schemas import (
     ErrorPublic,
     HealthPublic,
 )
+from crestline.web.security import Guard, check_form, csrf_token
 
 HERE = Path(__file__).parent
 REQUEST_THREADS = 10  # pages and API calls answered at once by one process (see lifespan)
@@ -145,6 +151,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     store = store_for(settings.graph_dir, settings.database_url)
     app.state.graph_cache = GraphCache(store=store)
     share_in(store.folder / PAGES)  # panels and drawings one worker made serve the others
+    app.add_middleware(Guard)  # changes from other sites refused; security headers
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["money"] = _money
@@ -165,6 +172,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             yield session
 
     def current_actor(request: Request) -> Actor | None:
+        """The session cookie's user, else (programs) HTTP Basic's: for the API."""
         token = request.cookies.get(cookies.COOKIE)
         creds = cookies.basic_credentials(request) if not token else None
         if not token and creds is None:
@@ -176,12 +184,21 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             assert creds is not None
             return authenticate(session, *creds)
 
+    def cookie_actor(request: Request) -> Actor | None:
+        """The session cookie's user: pages take no other credentials."""
+        token = request.cookies.get(cookies.COOKIE)
+        if not token:
+            return None
+        db: Database = request.app.state.db
+        with db.reader() as session:
+            return session_actor(session, token)
+
     def api_actor(actor: Annotated[Actor | None, Depends(current_actor)]) -> Actor:
         if actor is None:
-            raise PermissionDeniedError("sign in first: a session cookie or HTTP Basic credentials")
+            raise NotSignedInError("sign in first: a session cookie or HTTP Basic credentials")
         return actor
 
-    def page_actor(actor: Annotated[Actor | None, Depends(current_actor)]) -> Actor:
+    def page_actor(actor: Annotated[Actor | None, Depends(cookie_actor)]) -> Actor:
         if actor is None:
             raise LoginRequired()
         return actor
@@ -190,8 +207,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     ApiActor = Annotated[Actor, Depends(api_actor)]
     PageActor = Annotated[Actor, Depends(page_actor)]
 
+    def form_actor(request: Request, actor: PageActor, csrf: Annotated[str, Form()] = "") -> Actor:
+        """The signed-in user of a page's form, once its token is this session's."""
+        check_form(request, csrf)
+        return actor
+
     def render(request: Request, name: str, actor: Actor | None, **context: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, {"actor": actor, **context})
+        return templates.TemplateResponse(
+            request, name, {"actor": actor, "csrf": csrf_token(request), **context}
+        )
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Response:
@@ -200,9 +224,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     @app.exception_handler(CrestlineError)
     async def _crestline_error(request: Request, exc: CrestlineError) -> Response:
-        status = exc.http_status
-        if isinstance(exc, PermissionDeniedError) and "sign in" in exc.message:
-            status = 401
+        status = exc.http_status  # NotSignedInError: 401; other permission errors: 403
         if request.url.path.startswith("/api/"):
             body = ErrorPublic.model_validate({"error": {"kind": exc.kind, "message": exc.message}})
             headers = {"WWW-Authenticate": 'Basic realm="crestline"'} if status == 401 else None
@@ -214,6 +236,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         return await _crestline_error(request, BadInputError(_first_problem(exc)))
+
+    # a number or a date beyond what the database or Python's dates hold (an id above 2^63,
+    # page=10^30, as_of=0001-01-01): bad input, in the error shape, not an internal error
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, _exc: Exception) -> Response:
+        return await _crestline_error(
+            request, BadInputError("a number or a date in the request is out of range")
+        )
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -251,7 +282,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         return response
 
     @app.post("/logout", include_in_schema=False)
-    def logout(request: Request) -> Response:
+    def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        check_form(request, csrf)  # another site may not sign anyone out
         token = request.cookies.get(cookies.COOKIE)
         if token:
             with writing(request) as session:
@@ -284,12 +316,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         render,
         session_dep=Depends(db_session),
         page_actor=Depends(page_actor),
+        form_actor=Depends(form_actor),
         writing=writing,
     )
     pages = {"session_dep": Depends(db_session), "page_actor": Depends(page_actor)}
     add_paths_routes(app, render, **pages)
     add_person_routes(app, render, **pages)
-    add_import_routes(app, settings, render, Depends(page_actor), writer=writer)
+    add_import_routes(
+        app, settings, render, Depends(page_actor), Depends(form_actor), writer=writer
+    )
 
     # --- API -------------------------------------------------------------------------------
 

@@ -18,10 +18,17 @@ Render = Callable[..., HTMLResponse]
 
 
 def add_import_routes(
-    app: FastAPI, settings: Settings, render: Render, page_actor: Any, *, writer: threading.Lock
+    app: FastAPI,
+    settings: Settings,
+    render: Render,
+    page_actor: Any,
+    form_actor: Any,
+    *,
+    writer: threading.Lock,
 ) -> None:
     """Routes under /import; ``page_actor`` is the dependency that yields the signed-in actor,
-    ``writer`` the app's lock that lets one write at a time."""
+    ``form_actor`` the same once a form's token is checked, ``writer`` the app's lock that lets
+    one write at a time."""
     data_dir = Path(settings.data_dir)
 
     def admin(actor: Actor) -> Actor:
@@ -36,7 +43,7 @@ def add_import_routes(
     @app.post("/import", response_class=HTMLResponse, include_in_schema=False)
     def import_upload(
         request: Request,
-        actor: Annotated[Actor, page_actor],
+        actor: Annotated[Actor, form_actor],
         source: Annotated[str, Form()],
         upload: Annotated[UploadFile, File()],
         seller: Annotated[str, Form()] = "",
@@ -61,7 +68,7 @@ def add_import_routes(
 
     @app.post("/import/{token}/confirm", response_class=HTMLResponse, include_in_schema=False)
     def import_confirm(
-        request: Request, actor: Annotated[Actor, page_actor], token: str
+        request: Request, actor: Annotated[Actor, form_actor], token: str
     ) -> HTMLResponse:
         admin(actor)
         db: Database = request.app.state.db
@@ -70,7 +77,7 @@ def add_import_routes(
         return render(request, "import_done.html", actor, summary=summary)
 
     @app.post("/import/{token}/discard", include_in_schema=False)
-    def import_discard(actor: Annotated[Actor, page_actor], token: str) -> Response:
+    def import_discard(actor: Annotated[Actor, form_actor], token: str) -> Response:
         discard(data_dir, admin(actor), token)
         return RedirectResponse("/import", status_code=303)
 
