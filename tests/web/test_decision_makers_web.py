@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,14 +18,6 @@ from crestline.services.setup import build_demo_world
 from crestline.web.account_page import TREE_PAGE
 from crestline.web.app import create_app
 from tests.web.forms import form_token
-
-
-@pytest.fixture
-def client(tmp_path: Path, small_sqlite_world: Path) -> Iterator[TestClient]:
-    db = tmp_path / "crestline.db"  # a copy: these tests write
-    db.write_bytes(small_sqlite_world.read_bytes())
-    with TestClient(create_app(load_settings({"database_url": str(db)}))) as client:
-        yield client
 
 
 def sign_in(client: TestClient, login: str = "admin") -> TestClient:

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from crestline.config import load_settings
-from crestline.web.app import create_app
 from crestline.web.session import COOKIE
 from tests.web.forms import form_token
 
 HOST = "testserver"  # the Host the test client sends
 OTHER_SITE = {"Origin": "http://127.0.0.1:9999"}  # another port of the same machine
-
-
-@pytest.fixture
-def client(tmp_path: Path, small_sqlite_world: Path) -> Iterator[TestClient]:
-    db = tmp_path / "crestline.db"  # a copy: these tests write
-    db.write_bytes(small_sqlite_world.read_bytes())
-    with TestClient(create_app(load_settings({"database_url": str(db)}))) as client:
-        yield client
 
 
 def sign_in(client: TestClient, login: str = "seller") -> TestClient:
