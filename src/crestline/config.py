@@ -39,6 +39,13 @@ SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc("port", "CRESTLINE_PORT", "8000", "Port the web app listens on."),
     SettingDoc("page_size", "CRESTLINE_PAGE_SIZE", "50", "Rows a page in web listings."),
     SettingDoc(
+        "max_upload_mb",
+        "CRESTLINE_MAX_UPLOAD_MB",
+        "500",
+        "Largest file (or zip) the web app's Import page takes, in MB; a larger one is refused "
+        "as it arrives (413). Other requests may carry 1 MB at the most.",
+    ),
+    SettingDoc(
         "graph_dir",
         "CRESTLINE_GRAPH_DIR",
         "",
@@ -56,6 +63,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     page_size: int = 50
+    max_upload_mb: int = 500
     graph_dir: str = ""  # "": the default folder for the database
 
 

@@ -47,6 +47,13 @@ class AmbiguousError(BadInputError):
     http_status = 409
 
 
+class TooLargeError(BadInputError):
+    """An upload or a request body over its limit."""
+
+    kind = "too_large"
+    http_status = 413
+
+
 class ConflictError(CrestlineError):
     """The request contradicts the state of the database."""
 
@@ -67,6 +74,14 @@ class NotSignedInError(PermissionDeniedError):
     """No credentials, or credentials that name no one: sign in first (HTTP 401)."""
 
     http_status = 401
+
+
+class TooManyAttemptsError(CrestlineError):
+    """Too many failed sign-ins: the login (or the address) waits before trying again."""
+
+    kind = "too_many_attempts"
+    exit_code = 3
+    http_status = 429
 
 
 class UnavailableError(CrestlineError):

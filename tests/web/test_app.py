@@ -16,8 +16,10 @@ from crestline.web.app import create_app
 
 
 @pytest.fixture
-def client(small_sqlite_world: Path) -> Iterator[TestClient]:
-    settings = load_settings({"database_url": str(small_sqlite_world), "page_size": 10})
+def client(tmp_path: Path, small_sqlite_world: Path) -> Iterator[TestClient]:
+    db = tmp_path / "crestline.db"  # a copy: signing in writes (sessions, the sign-in trail)
+    db.write_bytes(small_sqlite_world.read_bytes())
+    settings = load_settings({"database_url": str(db), "page_size": 10})
     with TestClient(create_app(settings)) as client:
         yield client
 

@@ -192,3 +192,17 @@ def test_percent_and_underscore_in_a_search_are_letters(client: TestClient) -> N
     assert client.get("/api/v1/accounts", params={"search": "%"}).json()["total"] == 0
     page = client.get("/accounts", params={"q": "%"})
     assert page.status_code == 200
+
+
+def test_the_session_cookie_is_secure_over_https(client: TestClient) -> None:
+    plain = client.post(
+        "/login", data={"login": "seller", "password": "crestline"}, follow_redirects=False
+    )
+    assert "secure" not in plain.headers["set-cookie"].lower()
+    https = TestClient(client.app, base_url="https://testserver")
+    secured = https.post(
+        "/login", data={"login": "seller", "password": "crestline"}, follow_redirects=False
+    )
+    assert secured.status_code == 303
+    cookie = secured.headers["set-cookie"].lower()
+    assert "; secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie

@@ -180,6 +180,19 @@ class WebSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
+class SignInAttempt(Base):
+    """A sign-in tried on the web app's form or with HTTP Basic: the audit trail, and what the
+    lockout counts (services/auth.py)."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    login: Mapped[str] = mapped_column(String(100), index=True)  # as typed, in lower case
+    address: Mapped[str] = mapped_column(String(64), index=True)  # the client's IP address
+    ok: Mapped[bool] = mapped_column(Boolean)
+
+
 # --- relationships ---------------------------------------------------------------------------
 
 

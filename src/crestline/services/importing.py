@@ -193,8 +193,21 @@ def _run_import(
         summary.errors_file = str(errors_path)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: object) -> object:
+    """A cell a spreadsheet will not run: text that starts like a formula (``=HYPERLINK(…)``,
+    ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, which
+    spreadsheets show as text and hide. Numbers stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write_errors(problems: Problems, path: Path) -> bool:
-    """The rejected rows: file, row, field, error, then the union of the original columns."""
+    """The rejected rows: file, row, field, error, then the union of the original columns (cells
+    that start like a formula made inert: the file is opened in spreadsheets)."""
     if not problems.errors:
         return False
     columns: list[str] = []
@@ -209,9 +222,14 @@ def _write_errors(problems: Problems, path: Path) -> bool:
             writer.writerow(["file", "row", "field", "error", *columns])
             for p in problems.errors:
                 cells = dict(zip(p.header, p.cells, strict=False))
-                writer.writerow(
-                    [p.file, p.row, p.field or "", p.message, *(cells.get(c, "") for c in columns)]
-                )
+                row = [
+                    p.file,
+                    p.row,
+                    p.field or "",
+                    p.message,
+                    *(cells.get(c, "") for c in columns),
+                ]
+                writer.writerow([inert_cell(v) for v in row])
     except OSError as exc:
         raise BadInputError(f"{path}: cannot write the errors file ({exc.strerror})") from None
     return True

@@ -8,6 +8,7 @@ is confirmed or discarded; a zip is unpacked safely (no absolute paths, no ``..`
 from __future__ import annotations
 
 import csv
+import logging
 import re
 import secrets
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from crestline.db.database import Database
-from crestline.errors import BadInputError, NotFoundError
+from crestline.errors import BadInputError, NotFoundError, TooLargeError
 from crestline.services.auth import Actor
 from crestline.services.import_activities import import_activities
 from crestline.services.import_events import import_events
@@ -38,9 +39,12 @@ SOURCES = {
 }
 FOLDER_SOURCES = ("salesforce", "hubspot")
 KEPT_SUFFIXES = (".csv", ".xlsx", ".ics")
-MAX_UNPACKED = 4 << 30
+MAX_UNPACKED = 2 << 30  # bytes a zip may unpack to at the most
+MAX_RATIO = 100  # … and at most this many times its own size (exports compress 5-20 times)
+MAX_ENTRIES = 1_000  # files in a zip
 CHUNK = 1 << 20
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,13 +72,25 @@ def _safe_name(name: str) -> str:
 
 
 def _unzip(archive: Path, into: Path) -> int:
+    """Unpack the CSV, Excel and iCalendar files of ``archive`` into ``into``, refusing a zip
+    that is unsafe or a bomb: a path outside the folder, more than :data:`MAX_ENTRIES` files,
+    more than :data:`MAX_UNPACKED` bytes or a :data:`MAX_RATIO` times its own size once
+    unpacked, two files of the same name (in different folders: one would hide the other).
+    What is unpacked is counted as it is written, not taken from the zip's directory."""
     try:
         with zipfile.ZipFile(archive) as zf:
             members = [m for m in zf.infolist() if not m.is_dir()]
-            total = sum(m.file_size for m in members)
-            if total > MAX_UNPACKED:
-                raise BadInputError(f"{archive.name}: unpacks to {total:,} bytes, over the limit")
-            kept = 0
+            if len(members) > MAX_ENTRIES:
+                raise BadInputError(
+                    f"{archive.name}: {len(members):,} files inside, more than {MAX_ENTRIES:,}"
+                )
+            limit = min(MAX_UNPACKED, max(archive.stat().st_size, 1 << 20) * MAX_RATIO)
+            declared = sum(m.file_size for m in members)
+            if declared > limit:
+                raise BadInputError(
+                    f"{archive.name}: unpacks to {declared:,} bytes, {_over(limit)}"
+                )
+            chosen: dict[str, str] = {}
             for m in members:
                 parts = Path(m.filename.replace("\\", "/")).parts
                 if m.filename.startswith("/") or ".." in parts:
@@ -83,13 +99,31 @@ def _unzip(archive: Path, into: Path) -> int:
                     continue
                 if Path(m.filename).suffix.lower() not in KEPT_SUFFIXES:
                     continue
-                target = into / _safe_name(m.filename)
-                with zf.open(m) as src, target.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK)
-                kept += 1
-            return kept
+                name = _safe_name(m.filename)
+                if name.lower() in chosen:
+                    raise BadInputError(
+                        f"{archive.name}: two files named {name} ({chosen[name.lower()]} and "
+                        f"{m.filename}): zip one export at a time"
+                    )
+                chosen[name.lower()] = m.filename
+            written = 0
+            for m in members:
+                name = _safe_name(m.filename) if m.filename in chosen.values() else ""
+                if not name:
+                    continue
+                with zf.open(m) as src, (into / name).open("wb") as dst:
+                    while block := src.read(CHUNK):
+                        written += len(block)
+                        if written > limit:  # the directory understated the sizes
+                            raise BadInputError(f"{archive.name}: unpacks to more, {_over(limit)}")
+                        dst.write(block)
+            return len(chosen)
     except zipfile.BadZipFile:
         raise BadInputError(f"{archive.name}: not a readable zip file") from None
+
+
+def _over(limit: int) -> str:
+    return f"over the limit of {limit / (1 << 20):,.0f} MB for this zip"
 
 
 def stage_upload(
@@ -100,8 +134,10 @@ def stage_upload(
     filename: str,
     stream: BinaryIO,
     seller: str | None = None,
+    max_bytes: int | None = None,
 ) -> Staged:
-    """Keep an uploaded file (or zip) for an import of ``source``; nothing is imported yet."""
+    """Keep an uploaded file (or zip) for an import of ``source``; nothing is imported yet. An
+    upload over ``max_bytes`` is refused (and nothing of it kept)."""
     require_admin(actor)
     if source not in SOURCES:
         raise BadInputError(f"source {source!r}: choose one of {', '.join(SOURCES)}")
@@ -111,12 +147,22 @@ def stage_upload(
     folder = data_dir / "uploads" / token
     try:
         folder.mkdir(parents=True)
-    except OSError as exc:
-        raise BadInputError(f"{folder}: cannot keep the upload ({exc.strerror})") from None
+    except OSError as exc:  # the folder's path is the server's business, not the uploader's
+        log.error("cannot keep an upload in %s: %s", folder, exc)
+        raise BadInputError(f"the server cannot keep the upload ({exc.strerror})") from None
     name = _safe_name(filename or "upload")
     upload = folder / name
+    written = 0
     with upload.open("wb") as fh:
-        shutil.copyfileobj(stream, fh, CHUNK)
+        while block := stream.read(CHUNK):
+            written += len(block)
+            if max_bytes is not None and written > max_bytes:
+                fh.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                raise TooLargeError(
+                    f"{name}: over the upload limit of {max_bytes / (1 << 20):,.0f} MB"
+                )
+            fh.write(block)
     if upload.stat().st_size == 0:
         shutil.rmtree(folder, ignore_errors=True)
         raise BadInputError(f"{name}: the uploaded file is empty")

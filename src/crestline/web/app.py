@@ -25,20 +25,27 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crestline import __version__
 from crestline.config import Settings
 from crestline.errors import (
     BadInputError,
     CrestlineError,
+    NotFoundError,
     NotSignedInError,
+    TooLargeError,
+    TooManyAttemptsError,
 )
 from crestline.services.accounts import get_account, list_accounts
 from crestline.services.auth import (
     Actor,
+    audit,
     authenticate,
     end_session,
+    record_sign_in,
     session_actor,
+    sign_in_refusal,
     start_session,
 )
 from crestline.services.graph_cache import GraphCache
@@ -65,6 +72,7 @@ from crestline.web.security import Guard, check_form, csrf_token
 HERE = Path(__file__).parent
 REQUEST_THREADS = 10  # pages and API calls answered at once by one process (see lifespan)
 SWITCH_INTERVAL_S = 0.001  # how long a thread computes before another may take its turn
+MAX_BODY = 1 << 20  # bytes a request may carry (forms, JSON), but for uploads
 PAGES = "pages"  # beside the graph's snapshots: panels and drawings the workers share
 log = logging.getLogger(__name__)
 
@@ -104,6 +112,12 @@ def _read_graph(app: FastAPI) -> None:
             app.state.graph_cache.graph(conn, as_of=resolve_as_of(conn, None))
     except Exception:  # then the first request reads it again, and says what failed
         log.warning("the relationship graph was not read at start", exc_info=True)
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from (behind a proxy, the one it forwarded, as uvicorn reads
+    it from a proxy it trusts)."""
+    return request.client.host if request.client else "unknown"
 
 
 def forget_pages(settings: Settings) -> None:
@@ -151,7 +165,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     store = store_for(settings.graph_dir, settings.database_url)
     app.state.graph_cache = GraphCache(store=store)
     share_in(store.folder / PAGES)  # panels and drawings one worker made serve the others
-    app.add_middleware(Guard)  # changes from other sites refused; security headers
+    # changes from other sites refused, bodies bounded (the Import page sets its own), headers
+    app.add_middleware(Guard, max_body=MAX_BODY, uploads=frozenset({"/import"}))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["money"] = _money
@@ -172,7 +187,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             yield session
 
     def current_actor(request: Request) -> Actor | None:
-        """The session cookie's user, else (programs) HTTP Basic's: for the API."""
+        """The session cookie's user, else (programs) HTTP Basic's: for the API. Wrong Basic
+        credentials count towards the same lockout as the sign-in form's."""
         token = request.cookies.get(cookies.COOKIE)
         creds = cookies.basic_credentials(request) if not token else None
         if not token and creds is None:
@@ -182,7 +198,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             if token:
                 return session_actor(session, token)
             assert creds is not None
-            return authenticate(session, *creds)
+            address = client_address(request)
+            refusal = sign_in_refusal(session, creds[0], address)
+            if refusal:
+                raise TooManyAttemptsError(refusal)
+            actor = authenticate(session, *creds)
+        if actor is None:
+            with writing(request) as session:
+                record_sign_in(session, creds[0], address, ok=False)
+        return actor
 
     def cookie_actor(request: Request) -> Actor | None:
         """The session cookie's user: pages take no other credentials."""
@@ -237,6 +261,23 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         return await _crestline_error(request, BadInputError(_first_problem(exc)))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Starlette's own refusals (no such route, a method not allowed, a body over its
+        limit) in Crestline's error shape."""
+        error: CrestlineError
+        if exc.status_code == 404:
+            error = NotFoundError(f"no such page: {request.url.path}")
+        elif exc.status_code == 413:
+            error = TooLargeError("the request is larger than this address takes")
+        else:
+            error = CrestlineError(str(exc.detail))
+            error.http_status = exc.status_code
+        response = await _crestline_error(request, error)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
     # a number or a date beyond what the database or Python's dates hold (an id above 2^63,
     # page=10^30, as_of=0001-01-01): bad input, in the error shape, not an internal error
     @app.exception_handler(OverflowError)
@@ -260,15 +301,21 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         next: Annotated[str, Form()] = "/",
     ) -> Response:
         db: Database = request.app.state.db
+        address = client_address(request)
         with db.reader() as session:  # the password's hash is slow by design: not while
-            actor = authenticate(session, login.strip(), password)  # holding the write lock
+            refusal = sign_in_refusal(session, login, address)  # holding the write lock
+            actor = None if refusal else authenticate(session, login.strip(), password)
         token = None
-        if actor is not None:
+        if refusal is None:
             with writing(request) as session:
-                token = start_session(session, actor)
+                record_sign_in(session, login, address, ok=actor is not None)
+                if actor is not None:
+                    token = start_session(session, actor)
+        else:
+            audit.warning("sign-in refused: %r from %s (%s)", login, address, refusal)
         if token is None:
-            refused = render(request, "login.html", None, next=next, failed=True)
-            refused.status_code = 401
+            refused = render(request, "login.html", None, next=next, failed=True, refusal=refusal)
+            refused.status_code = 429 if refusal else 401
             return refused
         target = next if next.startswith("/") and not next.startswith("//") else "/"
         response = RedirectResponse(target, status_code=303)
@@ -278,6 +325,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             httponly=True,
             samesite="lax",
             max_age=cookies.LIFETIME,
+            # sent back over HTTPS only when the app is reached over HTTPS (behind nginx: the
+            # X-Forwarded-Proto uvicorn trusts from 127.0.0.1)
+            secure=request.url.scheme == "https",
         )
         return response
 

@@ -40,7 +40,15 @@ def add_import_routes(
     def import_form(request: Request, actor: Annotated[Actor, page_actor]) -> HTMLResponse:
         return render(request, "import.html", admin(actor), sources=SOURCES, error=None)
 
-    @app.post("/import", response_class=HTMLResponse, include_in_schema=False)
+    limit = settings.max_upload_mb << 20
+
+    # the upload's limit, and a little for the form around it (the app's is 1 MB)
+    @app.post(
+        "/import",
+        response_class=HTMLResponse,
+        include_in_schema=False,
+        max_body_size=limit + (1 << 20),
+    )
     def import_upload(
         request: Request,
         actor: Annotated[Actor, form_actor],
@@ -57,6 +65,7 @@ def add_import_routes(
             filename=upload.filename or "upload",
             stream=upload.file,
             seller=seller or None,
+            max_bytes=limit,
         )
         try:
             with writer:

@@ -9,6 +9,8 @@
   cookie, which a page on another site cannot read, so it cannot fill the field in. A form posted
   without it, or with another session's, is refused. HTML kept for many readers (the account page,
   see web/page_cache) holds a mark that each response replaces by its reader's token.
+- **Bodies within bounds**: a request may carry 1 MB (forms, JSON), refused as 413 as soon as it
+  says or shows more; the Import page's route sets its own, larger limit.
 - **Security headers** on every response: a content security policy (scripts and styles from
   Crestline only; the API's documentation page may load Swagger UI from its CDN), no framing, no
   content sniffing, the referrer kept on the site.
@@ -18,9 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
+import json
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crestline.errors import PermissionDeniedError
@@ -91,11 +96,24 @@ def _foreign(scope: Scope) -> bool:
     return bool(fetch_site) and fetch_site not in SAME_SITE_FETCH
 
 
-class Guard:
-    """ASGI middleware: refuses changes sent from other sites and adds the security headers."""
+class BodyTooLarge(HTTPException):
+    """A request body past its limit, found while it is read (the app answers it as 413)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="the request is larger than this address takes")
+
+
+class Guard:
+    """ASGI middleware: refuses changes sent from other sites, bodies over ``max_body`` bytes
+    (except on the paths of ``uploads``, whose routes set their own limit), and adds the security
+    headers."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_body: int, uploads: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
+        self.max_body = max_body
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -114,22 +132,52 @@ class Guard:
             await send(message)
 
         if scope.get("method") in UNSAFE and _foreign(scope):
-            await _refuse(path, send_with_headers)
+            await _refuse(path, send_with_headers, 403, "permission_denied", FOREIGN)
             return
-        await self.app(scope, receive, send_with_headers)
+        if path in self.uploads:
+            await self.app(scope, receive, send_with_headers)
+            return
+        limit = self.max_body
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            message = f"the request is larger than this address takes ({limit:,} bytes)"
+            await _refuse(path, send_with_headers, 413, "too_large", message)
+            return
+        counted = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal counted
+            message = await receive()
+            if message["type"] == "http.request":
+                counted += len(message.get("body", b""))
+                if counted > limit:
+                    raise BodyTooLarge()
+            return message
+
+        await self.app(scope, receive_within_limit, send_with_headers)
 
 
-async def _refuse(path: str, send: Send) -> None:
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _refuse(path: str, send: Send, status: int, kind_of: str, message: str) -> None:
     if path.startswith("/api/"):
-        body = b'{"error":{"kind":"permission_denied","message":"' + FOREIGN.encode() + b'"}}'
+        body = json.dumps({"error": {"kind": kind_of, "message": message}}).encode()
         kind = b"application/json"
     else:
-        body = f"<!doctype html><title>Refused</title><p>{FOREIGN}</p>".encode()
+        body = f"<!doctype html><title>Refused</title><p>{html.escape(message)}</p>".encode()
         kind = b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
-            "status": 403,
+            "status": status,
             "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())],
         }
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import logging
 import os
 import socket
 import sys
@@ -40,6 +41,7 @@ def run(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
     from crestline.web.app import create_app, forget_pages
 
     forget_pages(settings)  # pages drawn by an earlier start may come from other code
+    audit_to_stderr()
     if workers == 1:
         uvicorn.run(
             create_app(settings), host=host, port=port, log_level="warning", http=NoDelayH11
@@ -77,6 +79,20 @@ class NoDelayH11(H11Protocol):
 WORKER_HEALTHCHECK_S = 30
 
 
+def audit_to_stderr() -> None:
+    """Sign-ins, failed ones and refusals, one line each on the server's standard error (the
+    journal, under systemd): ``2026-12-02 16:40:01 audit failed sign-in: 'seller' from …``."""
+    audit = logging.getLogger("crestline.audit")
+    if not audit.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s audit %(message)s", "%Y-%m-%d %H:%M:%S")
+        )
+        audit.addHandler(handler)
+        audit.setLevel(logging.INFO)
+        audit.propagate = False
+
+
 def settings_environment(settings: Settings) -> dict[str, str]:
     """``settings`` as the ``CRESTLINE_*`` variables that give them back."""
     values = asdict(settings)
@@ -90,6 +106,7 @@ def worker_app() -> FastAPI:
     from crestline.web.app import create_app
 
     _end_with_parent()
+    audit_to_stderr()
     return create_app(load_settings())
 
 
