@@ -10,13 +10,14 @@ SCALE ?= demo
 BENCH_SCALE ?= enterprise
 DB ?= crestline.db
 
-.PHONY: help venv system-deps demo-deps apt-deps demo serve test test-fast lint format bench clean
+.PHONY: help venv system-deps demo-deps apt-deps demo serve test test-fast lint format bench screenshots clean
 
 help:
 	@echo "make demo    - demo world into $(DB), then the web app on http://$(HOST):$(PORT)"
 	@echo "make test    - lint and the whole test suite (SQLite, PostgreSQL, headless Chromium)"
 	@echo "make lint    - ruff check, ruff format --check, mypy --strict, import contracts"
 	@echo "make bench   - demo generation and import benchmarks at enterprise scale (BENCH_SCALE=demo: quick)"
+	@echo "make screenshots - the browser tests, then their pictures copied to docs/img"
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +80,12 @@ bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_paths.py --scale $(BENCH_SCALE)
 	$(BIN)/python benchmarks/bench_titles.py
 	$(BIN)/python benchmarks/bench_load.py --backend both --saturate
+
+# The browser tests write their pictures to test-artifacts/ only; this copies the docs' ones.
+screenshots: $(STAMP) system-deps
+	rm -rf test-artifacts/docs-img
+	$(BIN)/pytest -q -m e2e tests/e2e
+	cp test-artifacts/docs-img/*.png docs/img/
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts bench-results

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ARTIFACTS, IN_CI, ROOT, free_port
+from tests.conftest import ARTIFACTS, IN_CI, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS_IMG = ROOT / "docs" / "img"
+DOCS_IMG = ARTIFACTS / "docs-img"  # `make screenshots` copies them to docs/img
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -100,6 +100,8 @@ def test_accounts_page_in_a_real_browser(server: str, browser: object) -> None:
     assert rows.count() >= 20
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "accounts.png"), full_page=True)
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS_IMG / "accounts.png"), full_page=True)
 
     first_name = rows.first.locator("a").inner_text()
     page.fill("input[name=q]", first_name)
@@ -160,8 +162,8 @@ def sign_in(page: Any, server: str, path: str) -> None:
 
 
 def docs_screenshot(page: Any, name: str, *, first: str | None, last: str) -> None:
-    """A picture for docs/img of the page from ``first``'s top (the page's top when None) to
-    ``last``'s bottom."""
+    """A picture for docs/img (written to test-artifacts; `make screenshots` copies it) of the
+    page from ``first``'s top (the page's top when None) to ``last``'s bottom."""
     page.evaluate("window.scrollTo(0, 0)")
     top, bottom = page.evaluate(
         """([first, last]) => [
