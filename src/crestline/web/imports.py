@@ -5,7 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from crestline.config import Settings
@@ -36,6 +36,13 @@ def add_import_routes(
             raise PermissionDeniedError("only an admin may import data")
         return actor
 
+    def admin_form(actor: Annotated[Actor, form_actor]) -> Actor:
+        """An admin's form: checked before the form's fields, so that anyone else is told
+        "only an admin" rather than what the form lacks."""
+        return admin(actor)
+
+    AdminForm = Annotated[Actor, Depends(admin_form)]
+
     @app.get("/import", response_class=HTMLResponse, include_in_schema=False)
     def import_form(request: Request, actor: Annotated[Actor, page_actor]) -> HTMLResponse:
         return render(request, "import.html", admin(actor), sources=SOURCES, error=None)
@@ -51,12 +58,11 @@ def add_import_routes(
     )
     def import_upload(
         request: Request,
-        actor: Annotated[Actor, form_actor],
+        actor: AdminForm,
         source: Annotated[str, Form()],
         upload: Annotated[UploadFile, File()],
         seller: Annotated[str, Form()] = "",
     ) -> HTMLResponse:
-        admin(actor)
         db: Database = request.app.state.db
         staged = stage_upload(
             data_dir,
@@ -76,18 +82,15 @@ def add_import_routes(
         return render(request, "import_preview.html", actor, preview=result)
 
     @app.post("/import/{token}/confirm", response_class=HTMLResponse, include_in_schema=False)
-    def import_confirm(
-        request: Request, actor: Annotated[Actor, form_actor], token: str
-    ) -> HTMLResponse:
-        admin(actor)
+    def import_confirm(request: Request, actor: AdminForm, token: str) -> HTMLResponse:
         db: Database = request.app.state.db
         with writer:
             summary = confirm(db, actor, data_dir, token)
         return render(request, "import_done.html", actor, summary=summary)
 
     @app.post("/import/{token}/discard", include_in_schema=False)
-    def import_discard(actor: Annotated[Actor, form_actor], token: str) -> Response:
-        discard(data_dir, admin(actor), token)
+    def import_discard(actor: AdminForm, token: str) -> Response:
+        discard(data_dir, actor, token)
         return RedirectResponse("/import", status_code=303)
 
     @app.get("/import/{token}/errors.csv", include_in_schema=False)
