@@ -7,21 +7,16 @@ import json
 from dataclasses import asdict, fields
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows
-from crestline.services.accounts import AccountRow, get_account, list_accounts
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.decision_makers import DecisionMakers, RankedPerson, decision_makers
-from crestline.services.orgchart_render import (
-    NODE_BUDGET,
-    parse_ids,
-    render,
-    to_json,
-    write_output,
-)
+from crestline.vocab import NODE_BUDGET
+
+if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
+    from crestline.services.decision_makers import DecisionMakers, RankedPerson
 
 
 class ChartFormat(StrEnum):
@@ -56,6 +51,9 @@ def list_(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """List the accounts you may see, by name, with their number of people."""
+    from crestline.services.accounts import AccountRow, list_accounts
+    from crestline.services.auth import LOCAL_ADMIN
+
     database = state(ctx).database()
     with database.reader() as session:
         if limit is None and fmt is Format.table:
@@ -96,6 +94,10 @@ def show(
 ) -> None:
     """Show one account: facts, deals, people ranked by power with their reasons, buying-committee
     coverage of each open opportunity with warnings, and the reporting tree."""
+    from crestline.services.accounts import get_account
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.decision_makers import decision_makers
+
     database = state(ctx).database()
     with database.reader() as session:
         detail = get_account(session, LOCAL_ADMIN, account)
@@ -201,6 +203,10 @@ def orgchart(
 ) -> None:
     """Draw an account's org chart: recorded lines solid, inferred ones dashed with confidence,
     seniority as colour, people engaged in 90 days with a thick border (SVG, PNG or JSON)."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.decision_makers import decision_makers
+    from crestline.services.orgchart_render import parse_ids, render, to_json, write_output
+
     opened = parse_ids(expand, name="--expand")
     database = state(ctx).database()
     with database.reader() as session:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
 from crestline.config import Settings
-from crestline.services.setup import Database, open_db
+
+if TYPE_CHECKING:  # the storage stack loads when a command opens the database, not for --help
+    from crestline.services.setup import Database
 
 
 @dataclass
@@ -17,6 +20,8 @@ class AppState:
 
     def database(self, *, create: bool = True) -> Database:
         if self._database is None:
+            from crestline.services.setup import open_db
+
             self._database = open_db(self.settings.database_url, create=create)
         return self._database
 

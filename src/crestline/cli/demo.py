@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from crestline.cli.context import state
 from crestline.cli.output import progress_bar
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.exports import (
-    ExportSummary,
-    export_events,
-    export_linkedin,
-    export_salesforce,
-)
-from crestline.services.setup import build_demo_world, scale_named
+
+if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
+    from crestline.services.exports import ExportSummary
 
 demo_app = typer.Typer(
     help="The demo world: a realistic, deterministic selling organisation and its accounts.",
@@ -46,6 +42,9 @@ def demo(
     """Load the demo world into the database, then serve the web app on HOST:PORT."""
     if ctx.invoked_subcommand is not None:
         return
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.setup import build_demo_world, scale_named
+
     chosen = scale_named(scale)
     if serve:
         from crestline.web.server import check_port
@@ -104,6 +103,9 @@ def export_salesforce_cmd(
     folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write the CSV files into."),
 ) -> None:
     """Write Account.csv, Contact.csv, User.csv … as a Salesforce Data Loader export."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.exports import export_salesforce
+
     database = state(ctx).database(create=False)
     _written(export_salesforce(database, LOCAL_ADMIN, folder))
 
@@ -116,6 +118,9 @@ def export_linkedin_cmd(
     folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write into."),
 ) -> None:
     """Write each seller's connections as LinkedIn exports them: DIR/<email>/Connections.csv."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.exports import export_linkedin
+
     database = state(ctx).database(create=False)
     _written(export_linkedin(database, LOCAL_ADMIN, folder))
 
@@ -126,6 +131,9 @@ def export_events_cmd(
     folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write events.csv into."),
 ) -> None:
     """Write the event attendee lists as an organiser shares them: DIR/events.csv."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.exports import export_events
+
     database = state(ctx).database(create=False)
     _written(export_events(database, LOCAL_ADMIN, folder))
 

@@ -5,20 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows, progress_counter
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.import_activities import import_activities
-from crestline.services.import_events import import_events
-from crestline.services.import_hubspot import import_hubspot
-from crestline.services.import_linkedin import import_linkedin
-from crestline.services.import_salesforce import import_salesforce
-from crestline.services.import_sellers import import_sellers
-from crestline.services.importing import ImportSummary
+
+if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
+    from crestline.services.importing import ImportSummary
 
 import_app = typer.Typer(
     help=(
@@ -59,6 +54,8 @@ def run(
 ) -> None:
     """Every import command's body: open the database, import with a progress counter on the
     terminal, print the summary."""
+    from crestline.services.auth import LOCAL_ADMIN
+
     database = state(ctx).database()
     update, done = progress_counter(label)
     try:
@@ -122,6 +119,8 @@ def salesforce(
     fmt: Format = FORMAT,
 ) -> None:
     """Import a Salesforce Data Loader or weekly Data Export folder (one CSV per object)."""
+    from crestline.services.import_salesforce import import_salesforce
+
     run(
         ctx,
         "salesforce",
@@ -149,6 +148,8 @@ def linkedin(
     fmt: Format = FORMAT,
 ) -> None:
     """Import one seller's LinkedIn connections, matched to the people Crestline knows."""
+    from crestline.services.import_linkedin import import_linkedin
+
     run(
         ctx,
         "linkedin",
@@ -174,6 +175,8 @@ def sellers(
     fmt: Format = FORMAT,
 ) -> None:
     """Import our own people and their managers; a seller known by email is updated."""
+    from crestline.services.import_sellers import import_sellers
+
     run(
         ctx,
         "sellers",
@@ -200,6 +203,8 @@ def activities(
     fmt: Format = FORMAT,
 ) -> None:
     """Import meetings from a calendar export, or activities from a CSV, matched by email."""
+    from crestline.services.import_activities import import_activities
+
     run(
         ctx,
         "activities",
@@ -225,6 +230,8 @@ def hubspot(
     fmt: Format = FORMAT,
 ) -> None:
     """Import HubSpot company, contact and deal exports (CSV or Excel, label headers)."""
+    from crestline.services.import_hubspot import import_hubspot
+
     run(
         ctx,
         "hubspot",
@@ -262,6 +269,8 @@ def events(
 ) -> None:
     """Import an event attendee list (a conference's, a partner's): attendees matched to our
     people and to people at accounts; the others are kept as leads."""
+    from crestline.services.import_events import import_events
+
     run(
         ctx,
         "events",

@@ -1,4 +1,7 @@
-"""Printing results: a Rich table on a terminal, JSON or CSV for programs."""
+"""Printing results: a Rich table on a terminal, JSON or CSV for programs.
+
+Rich is imported where it draws, so that building the command line (``--help``) does not load it.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from enum import StrEnum
 from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 
 class Format(StrEnum):
@@ -43,6 +42,9 @@ def print_rows(
         writer.writeheader()
         writer.writerows(rows)
     else:
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table(title=title or None, title_justify="left")
         for col in columns:
             table.add_column(col.replace("_", " "), overflow="fold")
@@ -53,6 +55,9 @@ def print_rows(
 
 def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     """A progress callback drawing a bar on a terminal (stderr), silent in a pipe."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     console = Console(stderr=True)
     if not console.is_terminal:
         return (lambda done, total: None), (lambda: None)
@@ -75,6 +80,9 @@ def progress_bar(label: str) -> tuple[Callable[[int, int], None], Callable[[], N
 
 def progress_counter(label: str) -> tuple[Callable[[str, int], None], Callable[[], None]]:
     """A running count per stage (``Contact: 120,000 rows``) on a terminal, silent in a pipe."""
+    from rich.console import Console
+    from rich.progress import Progress, TextColumn, TimeElapsedColumn
+
     console = Console(stderr=True)
     if not console.is_terminal:
         return (lambda stage, done: None), (lambda: None)
@@ -97,6 +105,8 @@ def progress_counter(label: str) -> tuple[Callable[[str, int], None], Callable[[
 @contextmanager
 def working(label: str) -> Iterator[None]:
     """A spinner with ``label`` on a terminal while something long runs; silent in a pipe."""
+    from rich.console import Console
+
     console = Console(stderr=True)
     if not console.is_terminal:
         yield

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy.orm import Session
 
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, working
-from crestline.config import Settings
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.graph_cache import shared_graph
-from crestline.services.graph_snapshot import store_for
-from crestline.services.relationship_graph import RelationshipGraph
-from crestline.services.warm_paths import (
-    ALTERNATIVES,
-    SharedEvent,
-    TargetPaths,
-    executive_pairs,
-    warm_paths,
-)
+
+if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
+    from sqlalchemy.orm import Session
+
+    from crestline.config import Settings
+    from crestline.services.relationship_graph import RelationshipGraph
+    from crestline.services.warm_paths import SharedEvent, TargetPaths
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +44,9 @@ def paths(
     """Find the warmest ways from our people to an account's decision-makers, hop by hop: who,
     how they know each other, since when, last contact; a path's strength is the product of its
     hops'."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.warm_paths import warm_paths
+
     app_state = state(ctx)
     database = app_state.database()
     with database.reader() as session, working("reading everyone's relationships …"):
@@ -72,10 +71,15 @@ def paths(
 def _graph(session: Session, settings: Settings) -> RelationshipGraph:
     """The relationship graph as the web app's workers share it (mapped when one of them, or an
     earlier command, has read it for the data as it is)."""
+    from crestline.services.graph_cache import shared_graph
+    from crestline.services.graph_snapshot import store_for
+
     return shared_graph(session, store_for(settings.graph_dir, settings.database_url))
 
 
 def _print_target(target: TargetPaths) -> None:
+    from crestline.services.warm_paths import ALTERNATIVES
+
     level = target.seniority.replace("_", " ")
     typer.echo(f"{target.name} — {target.title or '(no title)'} [{level}]")
     for n, event in enumerate(target.events):
@@ -113,6 +117,9 @@ def pairs(
 ) -> None:
     """Pair our executives with the account's (board, C-suite, EVPs) by function and level, for
     an executive-sponsor programme, each pair with its warmest path."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.warm_paths import ALTERNATIVES, executive_pairs
+
     app_state = state(ctx)
     database = app_state.database()
     with database.reader() as session, working("reading everyone's relationships …"):

@@ -6,19 +6,7 @@ import typer
 
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.decision_makers import (
-    COVERAGE,
-    FUNCTIONS,
-    LEVELS,
-    RELATIONSHIP,
-    SUPPORT,
-    add_influence,
-    assess_person,
-    remove_influence,
-    resolve_person,
-    set_role,
-)
+from crestline.vocab import COVERAGE, FUNCTIONS, LEVELS, RELATIONSHIP, SUPPORT
 
 person_app = typer.Typer(
     help="Someone at an account: the relationship map and corrections.", no_args_is_help=True
@@ -56,6 +44,9 @@ def assess(
 ) -> None:
     """Record support, coverage, relationship, or confirm a level, function or reporting line;
     the account's insights are refreshed at once."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.decision_makers import assess_person, resolve_person
+
     given = {
         "support": support,
         "coverage": coverage,
@@ -98,6 +89,9 @@ def role(
     ),
 ) -> None:
     """Record the person's buying role on an opportunity of their account."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.decision_makers import resolve_person, set_role
+
     database = state(ctx).database()
     with database.transaction() as session:
         found = resolve_person(session, LOCAL_ADMIN, person)
@@ -119,6 +113,9 @@ def influence(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Record influence outside the hierarchy: PERSON sways another person of the account."""
+    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.decision_makers import add_influence, remove_influence, resolve_person
+
     database = state(ctx).database()
     with database.transaction() as session:
         source = resolve_person(session, LOCAL_ADMIN, person)

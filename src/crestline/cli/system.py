@@ -6,7 +6,6 @@ import typer
 
 from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows
-from crestline.services.setup import database_info
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +18,8 @@ def init(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Create the database, or bring an existing one's schema up to date."""
+    from crestline.services.setup import database_info
+
     info = database_info(state(ctx).database())
     row = {
         "database": info.url,

@@ -10,7 +10,6 @@ import typer
 
 from crestline.cli.output import Format as TableFormat
 from crestline.cli.output import print_json, print_rows
-from crestline.services.titles import classify_titles
 
 titles_app = typer.Typer(help="Job titles: seniority and function.", no_args_is_help=True)
 
@@ -37,6 +36,8 @@ def classify(
     lexicon: Path | None = typer.Option(None, help="A TOML file that extends the lexicon."),
 ) -> None:
     """Classify titles; one answer a title, in order (TSV: title, seniority, function, score)."""
+    from crestline.services.titles import classify_titles
+
     lines = titles if titles else [line.rstrip("\r\n") for line in sys.stdin]
     results = classify_titles(lines, lexicon=lexicon)
     if fmt is TitleFormat.tsv:

@@ -31,7 +31,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-LEVELS = ("board", "c_suite", "evp", "vp", "director", "manager", "individual_contributor", "entry")
+from crestline.vocab import LEVELS
+
 RANK = {level: i for i, level in enumerate(LEVELS)}
 UNKNOWN = "unknown"
 # A sub-function's usual home: where its people report when nobody of their own function is above.

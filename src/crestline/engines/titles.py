@@ -22,7 +22,8 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-LEVELS = ("board", "c_suite", "evp", "vp", "director", "manager", "individual_contributor", "entry")
+from crestline.vocab import LEVELS
+
 RANK = {level: i for i, level in enumerate(LEVELS)}
 UNKNOWN = "unknown"
 IC_RANK = RANK["individual_contributor"]

@@ -35,7 +35,6 @@ from crestline.engines.committee import (
     assess,
 )
 from crestline.engines.influence import PowerScore, rank_power
-from crestline.engines.orgchart import LEVELS as LEVELS
 from crestline.errors import (
     AmbiguousError,
     BadInputError,
@@ -62,31 +61,12 @@ from crestline.services.insights import (
 )
 from crestline.services.memo import Memo
 from crestline.services.titles import classifier
+from crestline.vocab import COVERAGE as COVERAGE
+from crestline.vocab import FUNCTIONS as FUNCTIONS
+from crestline.vocab import LEVELS as LEVELS
+from crestline.vocab import RELATIONSHIP as RELATIONSHIP
+from crestline.vocab import SUPPORT as SUPPORT
 
-SUPPORT = ("mentor", "supporter", "neutral", "non_supporter", "enemy")
-COVERAGE = ("unknown", "none", "light", "partial", "in_depth")
-RELATIONSHIP = ("none", "introduced", "acquainted", "trusted", "advocate")
-FUNCTIONS = (
-    "general_management",
-    "finance",
-    "technology",
-    "operations",
-    "sales",
-    "marketing",
-    "human_resources",
-    "legal",
-    "procurement",
-    "product",
-    "customer_success",
-    "data",
-    "security",
-    "supply_chain",
-    "research",
-    "strategy",
-    "communications",
-    "risk_compliance",
-    "administration",
-)
 CRM_ROLES = (
     "Economic Buyer",
     "Economic Decision Maker",

@@ -20,8 +20,8 @@ from typing import Any
 
 from crestline.errors import BadInputError, UnavailableError
 from crestline.services.decision_makers import DecisionMakers, RankedPerson
+from crestline.vocab import NODE_BUDGET as NODE_BUDGET
 
-NODE_BUDGET = 80
 FORMATS = ("svg", "png", "json")
 COLOURS = {
     "board": "#3b1f5e",
