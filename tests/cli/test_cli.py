@@ -211,6 +211,23 @@ def test_port_in_use_writes_nothing(capsys: pytest.CaptureFixture[str], tmp_path
     assert not db.exists()
 
 
+def test_serve_and_demo_listen_where_the_settings_say(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "x.db"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setenv("CRESTLINE_HOST", "127.0.0.1")
+        monkeypatch.setenv("CRESTLINE_PORT", str(port))  # the busy one: refused, so it was read
+        for command in (["serve"], ["demo", "--scale", "small"]):
+            result = run(capsys, "--db", str(db), *command)
+            assert result.code == 2, command
+            assert f"port {port} on 127.0.0.1 is in use" in _one_line_error(result.err)
+    assert not db.exists()
+
+
 def test_postgres_that_does_not_answer(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -36,8 +36,15 @@ def demo(
     seed: int = typer.Option(7, help="The same seed always gives the same world."),
     fresh: bool = typer.Option(False, "--fresh", help="Replace whatever the database holds."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web app afterwards."),
-    host: str = typer.Option("127.0.0.1", help="Address the web app listens on."),
-    port: int = typer.Option(8000, min=1, max=65535, help="Port the web app listens on."),
+    host: str | None = typer.Option(
+        None, help="Address the web app listens on [default: CRESTLINE_HOST, else 127.0.0.1]."
+    ),
+    port: int | None = typer.Option(
+        None,
+        min=1,
+        max=65535,
+        help="Port the web app listens on [default: CRESTLINE_PORT, else 8000].",
+    ),
 ) -> None:
     """Load the demo world into the database, then serve the web app on HOST:PORT."""
     if ctx.invoked_subcommand is not None:
@@ -46,11 +53,13 @@ def demo(
     from crestline.services.setup import build_demo_world, scale_named
 
     chosen = scale_named(scale)
+    app_state = state(ctx)
+    host = host or app_state.settings.host
+    port = port or app_state.settings.port
     if serve:
         from crestline.web.server import check_port
 
         check_port(host, port)
-    app_state = state(ctx)
     database = app_state.database()
     update, done = progress_bar(f"demo world ({chosen.name})")
     try:

@@ -35,8 +35,12 @@ def init(
 
 def serve(
     ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    host: str | None = typer.Option(
+        None, help="Address to listen on [default: CRESTLINE_HOST, else 127.0.0.1]."
+    ),
+    port: int | None = typer.Option(
+        None, min=1, max=65535, help="Port to listen on [default: CRESTLINE_PORT, else 8000]."
+    ),
     workers: int = typer.Option(
         1,
         min=1,
@@ -48,8 +52,10 @@ def serve(
     """Serve the web app (pages and the /api/v1 JSON API) on HOST:PORT."""
     from crestline.web.server import check_port, run
 
-    check_port(host, port)
     app_state = state(ctx)
+    host = host or app_state.settings.host
+    port = port or app_state.settings.port
+    check_port(host, port)
     app_state.database()  # open and migrate before serving: errors come out here, as one line
     app_state.close()
     run(app_state.settings, host=host, port=port, workers=workers)
