@@ -271,3 +271,16 @@ def test_json_lists_every_account_by_default(
         run(capsys, "--db", db, "accounts", "list", "--format", "json", "--limit", "2").out
     )
     assert two == listed[:2]
+
+
+def test_format_csv_is_csv_or_refused(
+    capsys: pytest.CaptureFixture[str], small_sqlite_world: Path
+) -> None:
+    """Every ``--format csv`` a command accepts writes CSV; where there are no rows to write
+    (one account's page, one person's corrections) the choice is not offered."""
+    db = str(small_sqlite_world)
+    listed = run(capsys, "--db", db, "accounts", "list", "--limit", "3", "--format", "csv")
+    assert listed.code == 0 and listed.out.splitlines()[0].startswith("id,")
+    assert len(listed.out.splitlines()) == 4
+    refused = run(capsys, "--db", db, "account", "show", "1", "--format", "csv")
+    assert refused.code == 2 and "csv" in _one_line_error(refused.err)

@@ -151,3 +151,32 @@ def test_paths_show_the_events_where_our_people_meet_the_targets(
     line = next(ln for ln in table.out.splitlines() if ln.strip().startswith("events:"))
     assert shown["name"] in table.out and " — ours: " in line
     assert f"{shown['ours'][0]['name']} ({shown['ours'][0]['title']})" in table.out
+
+
+def test_paths_and_pairs_as_csv(
+    capsys: pytest.CaptureFixture[str], small_sqlite_world: Path
+) -> None:
+    import csv
+    import io
+
+    db = str(small_sqlite_world)
+    account = str(largest_account(capsys, db)["id"])
+    as_json = json.loads(run(capsys, "--db", db, "paths", account, "--format", "json").out)
+    result = run(capsys, "--db", db, "paths", account, "--format", "csv")
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader(io.StringIO(result.out)))
+    hops = [
+        (t["target"]["name"], n, h["from"], h["to"])
+        for t in as_json
+        for n, p in enumerate(t["paths"], start=1)
+        for h in p["hops"]
+    ]
+    assert rows and [(r["target"], int(r["path"]), r["from"], r["to"]) for r in rows] == hops
+    pairs = json.loads(run(capsys, "--db", db, "pairs", account, "--format", "json").out)
+    assert pairs  # the largest account has executives to pair
+    result = run(capsys, "--db", db, "pairs", account, "--format", "csv")
+    assert result.code == 0, result.err
+    table = list(csv.DictReader(io.StringIO(result.out)))
+    assert [(r["ours"], r["theirs"]) for r in table] == [
+        (p["ours"]["name"], p["theirs"]["name"]) for p in pairs
+    ]

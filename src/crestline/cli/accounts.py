@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crestline.cli.context import state
-from crestline.cli.output import Format, print_json, print_rows
+from crestline.cli.output import Format, TableOrJson, print_json, print_rows
 from crestline.vocab import NODE_BUDGET
 
 if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
@@ -87,7 +87,7 @@ AS_OF_HELP = (
 def show(
     ctx: typer.Context,
     account: str = typer.Argument(..., metavar="ACCOUNT", help="Id, exact name or domain."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", help="table or json."),
     top: int = typer.Option(10, min=1, help="Ranked people to print (table)."),
     max_lines: int = typer.Option(40, help="Lines of the reporting tree to print (table)."),
     as_of: str | None = typer.Option(None, "--as-of", metavar="DATE", help=AS_OF_HELP),
@@ -102,7 +102,7 @@ def show(
     with database.reader() as session:
         detail = get_account(session, LOCAL_ADMIN, account)
         dm = decision_makers(session, LOCAL_ADMIN, str(detail.account.id), as_of=_as_of(as_of))
-    if fmt is not Format.table:
+    if fmt is not TableOrJson.table:
         out = detail.as_dict()
         ranked = dm.as_dict()
         out.update(

@@ -33,7 +33,7 @@ ERRORS = typer.Option(
     metavar="PATH",
     help="Where to write the rejected rows (CSV). Default: beside the input.",
 )
-FORMAT = typer.Option(Format.table, "--format", help="table or json (the summary).")
+FORMAT = typer.Option(Format.table, "--format", help="table, json or csv (the summary).")
 
 
 def register(app: typer.Typer) -> None:

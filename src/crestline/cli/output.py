@@ -21,6 +21,14 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class TableOrJson(StrEnum):
+    """For what has no rows to write as CSV (one account, one person's paths): ``--format csv``
+    is refused rather than quietly printed as a table."""
+
+    table = "table"
+    json = "json"
+
+
 def plain(value: Any) -> Any:
     """Dataclasses to dicts, recursively, for JSON."""
     if is_dataclass(value) and not isinstance(value, type):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crestline.cli.context import state
-from crestline.cli.output import Format, print_json, working
+from crestline.cli.output import Format, print_json, print_rows, working
 
 if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
     from sqlalchemy.orm import Session
@@ -39,7 +39,9 @@ def paths(
         3, "-k", min=1, max=10, help="Paths per target, each via another introducer."
     ),
     max_hops: int = typer.Option(4, "--max-hops", min=1, max=6, help="Hops at the most."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: Format = typer.Option(
+        Format.table, "--format", help="table, json, or csv (one row per hop)."
+    ),
 ) -> None:
     """Find the warmest ways from our people to an account's decision-makers, hop by hop: who,
     how they know each other, since when, last contact; a path's strength is the product of its
@@ -64,8 +66,52 @@ def paths(
     if fmt is Format.json:
         print_json([t.as_dict() for t in found])
         return
+    if fmt is Format.csv:
+        rows = [
+            {
+                "target": t.name,
+                "target_title": t.title,
+                "path": n,
+                "path_strength": round(path.strength, 4),
+                "hop": h,
+                "from": hop.source,
+                "to": hop.target,
+                "via": hop.via,
+                "hop_strength": round(hop.strength, 4),
+                "evidence": hop.evidence,
+            }
+            for t in found
+            for n, path in enumerate(t.paths, start=1)
+            for h, hop in enumerate(path.hops, start=1)
+        ]
+        print_rows(rows, PATH_COLUMNS, fmt)
+        return
     for target in found:
         _print_target(target)
+
+
+PATH_COLUMNS = (
+    "target",
+    "target_title",
+    "path",
+    "path_strength",
+    "hop",
+    "from",
+    "to",
+    "via",
+    "hop_strength",
+    "evidence",
+)
+PAIR_COLUMNS = (
+    "ours",
+    "ours_title",
+    "theirs",
+    "theirs_title",
+    "match",
+    "path_strength",
+    "path",
+    "events",
+)
 
 
 def _graph(session: Session, settings: Settings) -> RelationshipGraph:
@@ -113,7 +159,9 @@ def _event_line(event: SharedEvent) -> str:
 def pairs(
     ctx: typer.Context,
     account: str = typer.Argument(..., metavar="ACCOUNT", help="Id, exact name or domain."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: Format = typer.Option(
+        Format.table, "--format", help="table, json, or csv (one row per pair)."
+    ),
 ) -> None:
     """Pair our executives with the account's (board, C-suite, EVPs) by function and level, for
     an executive-sponsor programme, each pair with its warmest path."""
@@ -128,6 +176,24 @@ def pairs(
         )
     if fmt is Format.json:
         print_json([p.as_dict() for p in found])
+        return
+    if fmt is Format.csv:
+        rows = [
+            {
+                "ours": p.ours,
+                "ours_title": p.ours_title,
+                "theirs": p.theirs,
+                "theirs_title": p.theirs_title,
+                "match": p.match,
+                "path_strength": None if p.path is None else round(p.path.strength, 4),
+                "path": None
+                if p.path is None
+                else " → ".join([p.path.hops[0].source, *(h.target for h in p.path.hops)]),
+                "events": "; ".join(_event_line(e) for e in p.events),
+            }
+            for p in found
+        ]
+        print_rows(rows, PAIR_COLUMNS, fmt)
         return
     if not found:
         typer.echo("no executives to pair (none of ours, or none at the account)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from crestline.cli.context import state
-from crestline.cli.output import Format, print_json
+from crestline.cli.output import TableOrJson, print_json
 from crestline.vocab import COVERAGE, FUNCTIONS, LEVELS, RELATIONSHIP, SUPPORT
 
 person_app = typer.Typer(
@@ -40,7 +40,7 @@ def assess(
         None, help="Confirmed manager (a person id at the same account)."
     ),
     note: str | None = typer.Option(None, help="A free note."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", help="table or json."),
 ) -> None:
     """Record support, coverage, relationship, or confirm a level, function or reporting line;
     the account's insights are refreshed at once."""
@@ -69,7 +69,7 @@ def assess(
             **{k: getattr(saved, k) for k in given},
             "updated_by": saved.updated_by,
         }
-    if fmt is Format.json:
+    if fmt is TableOrJson.json:
         print_json(result)
         return
     shown = ", ".join(f"{k} {v}" for k, v in result.items() if k in given and v is not None)
@@ -110,7 +110,7 @@ def influence(
     strength: str = typer.Option("medium", help="low, medium or high."),
     note: str | None = typer.Option(None, help="How, in a few words."),
     remove: bool = typer.Option(False, "--remove", help="Remove the line instead."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", help="table or json."),
 ) -> None:
     """Record influence outside the hierarchy: PERSON sways another person of the account."""
     from crestline.services.auth import LOCAL_ADMIN
@@ -136,7 +136,7 @@ def influence(
             "strength": line.strength,
             "note": line.note,
         }
-    if fmt is Format.json:
+    if fmt is TableOrJson.json:
         print_json(result)
     else:
         typer.echo(f"{result['from']} influences {result['to']} ({result['strength']})")
