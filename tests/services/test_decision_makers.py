@@ -237,8 +237,9 @@ def test_influence_lines_outside_the_hierarchy(world: Database) -> None:
         with pytest.raises(BadInputError, match=message), world.transaction() as session:
             add_influence(session, LOCAL_ADMIN, *args)
     with world.transaction() as session:
-        assert remove_influence(session, LOCAL_ADMIN, b, a) is True
-        assert remove_influence(session, LOCAL_ADMIN, b, a) is False
+        remove_influence(session, LOCAL_ADMIN, b, a)
+        with pytest.raises(NotFoundError, match="no influence line"):
+            remove_influence(session, LOCAL_ADMIN, b, a)
 
 
 def test_a_person_who_moves_to_another_account_is_refreshed_in_both(world: Database) -> None:

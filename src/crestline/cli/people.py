@@ -113,6 +113,7 @@ def influence(
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", help="table or json."),
 ) -> None:
     """Record influence outside the hierarchy: PERSON sways another person of the account."""
+    from crestline.errors import NotFoundError
     from crestline.services.auth import LOCAL_ADMIN
     from crestline.services.decision_makers import add_influence, remove_influence, resolve_person
 
@@ -121,11 +122,12 @@ def influence(
         source = resolve_person(session, LOCAL_ADMIN, person)
         target = resolve_person(session, LOCAL_ADMIN, on)
         if remove:
-            gone = remove_influence(session, LOCAL_ADMIN, source.id, target.id)
-            typer.echo(
-                f"{source.full_name} → {target.full_name}: "
-                + ("removed" if gone else "there was no such line")
-            )
+            try:
+                remove_influence(session, LOCAL_ADMIN, source.id, target.id)
+                outcome = "removed"
+            except NotFoundError:
+                outcome = "there was no such line"
+            typer.echo(f"{source.full_name} → {target.full_name}: {outcome}")
             return
         line = add_influence(
             session, LOCAL_ADMIN, source.id, target.id, strength=strength, note=note

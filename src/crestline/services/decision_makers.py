@@ -758,8 +758,8 @@ def add_influence(
     return row
 
 
-def remove_influence(session: Session, actor: Actor, from_id: int, to_id: int) -> bool:
-    """Remove an influence line; False when there was none."""
+def remove_influence(session: Session, actor: Actor, from_id: int, to_id: int) -> None:
+    """Remove an influence line; not found when there was none."""
     _person_in_scope(session, actor, from_id)
     row = session.scalars(
         select(InfluenceLine).where(
@@ -767,10 +767,9 @@ def remove_influence(session: Session, actor: Actor, from_id: int, to_id: int) -
         )
     ).first()
     if row is None:
-        return False
+        raise NotFoundError(f"no influence line from person {from_id} to person {to_id}")
     session.delete(row)
     session.flush()
-    return True
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -26,7 +26,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from crestline.errors import BadInputError, NotFoundError
+from crestline.errors import BadInputError
 from crestline.services.accounts import (
     PersonNode,
     TreeRow,
@@ -301,12 +301,6 @@ def _someone(session: Session, account_id: int, key: str, field: str) -> int:
     return found
 
 
-def remove_line(session: Session, actor: Actor, from_id: int, to_id: int) -> None:
-    """Remove the influence line ``from_id`` → ``to_id``; not found when there was none."""
-    if not remove_influence(session, actor, from_id, to_id):
-        raise NotFoundError(f"no influence line from person {from_id} to person {to_id}")
-
-
 def add_account_routes(
     app: FastAPI,
     render_page: Render,
@@ -514,5 +508,5 @@ def _add_influence_forms(
                 name_at(session, account_id, from_id),
                 name_at(session, account_id, to_id),
             )
-            remove_line(session, actor, from_id, to_id)
+            remove_influence(session, actor, from_id, to_id)
         return back(state, f"Removed: {source} no longer sways {target}", "influence")

@@ -11,10 +11,11 @@ from crestline.services.decision_makers import (
     add_influence,
     assess_person,
     decision_makers,
+    remove_influence,
     set_role,
 )
 from crestline.services.orgchart_render import to_json
-from crestline.web.account_page import Writing, remove_line
+from crestline.web.account_page import Writing
 from crestline.web.schemas import (
     AssessmentPublic,
     AssessmentUpdate,
@@ -142,5 +143,5 @@ def add_decision_api(app: FastAPI, *, session_dep: Any, api_actor: Any, writing:
     ) -> Response:
         """Remove the influence line from this person to ``to_id``; 404 when there was none."""
         with writing(request) as session:
-            remove_line(session, actor, person_id, to_id)
+            remove_influence(session, actor, person_id, to_id)
         return Response(status_code=204)
