@@ -4,10 +4,11 @@
     python benchmarks/bench_decision_makers.py --scale small    # a quick run
     python benchmarks/bench_decision_makers.py --db world.db    # an existing demo world
 
-1. Accuracy (``services/truth_scores.py``): of the reporting lines the demo world hid (15 %), the
-   share Crestline infers exactly right and the share it hangs under a true ancestor; for every
-   opportunity, whether the true economic buyer is in the top 3 of that opportunity's power
-   ranking (goal: >= 90 %), with the CRM's roles on it and blind (without them).
+1. Accuracy (``services/demo/truth_scores.py``): of the reporting lines the demo world hid
+   (15 %), the share Crestline infers exactly right and the share it hangs under a true
+   ancestor; for every opportunity, whether the true economic buyer is in the top 3 of that
+   opportunity's power ranking (goal: >= 90 %), with the CRM's roles on it and blind (without
+   them).
 2. Refresh: every account recomputed (``force``), then nothing changed (fingerprints only), then
    one person's title changed — the incremental runs as a ratio of the full one, same run.
 Results are printed and written to bench-results/decision-makers-<scale>.json.
@@ -25,10 +26,10 @@ from sqlalchemy import select, update
 
 from crestline.db.models import Person
 from crestline.demo.scales import SCALES
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.insights import refresh_insights
-from crestline.services.setup import build_demo_world, open_db
-from crestline.services.truth_scores import score_against_truth
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.decisions.insights import refresh_insights
+from crestline.services.demo.setup import build_demo_world, open_db
+from crestline.services.demo.truth_scores import score_against_truth
 
 ROOT = Path(__file__).resolve().parent.parent
 

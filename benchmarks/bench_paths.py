@@ -5,7 +5,7 @@
     python benchmarks/bench_paths.py --scale demo          # a quick run
 
 With ``--db`` (what ``make bench`` runs, on the database ``bench_demo.py --keep`` leaves): the
-graph is read by ``services/relationship_graph.build_graph`` from every source — connections,
+graph is read by ``services/paths/relationship_graph.build_graph`` from every source — connections,
 meetings, calls, emails, contact roles, reporting lines, peers, former colleagues — and the time
 and the peak memory added are the product's own. Without it:
 
@@ -64,9 +64,9 @@ def database_world(path: str) -> dict[str, object]:
 
     from crestline.db.arrays import read_ints
     from crestline.db.models import Account, Person, PersonInsight, Seller
-    from crestline.services.insights import resolve_as_of
-    from crestline.services.relationship_graph import build_graph
-    from crestline.services.setup import open_db
+    from crestline.services.decisions.insights import resolve_as_of
+    from crestline.services.demo.setup import open_db
+    from crestline.services.paths.relationship_graph import build_graph
 
     db = open_db(path)
     with db.reader() as session:
@@ -219,7 +219,7 @@ def main() -> None:
         build = float(world["build"])  # type: ignore[arg-type]
         ours_mb = float(world["peak_mb"])  # type: ignore[arg-type]
         extra = {
-            "source": "database (services/relationship_graph.build_graph)",
+            "source": "database (services/paths/relationship_graph.build_graph)",
             "crestline_memory_held_mb": round(float(world["held_mb"])),  # type: ignore[arg-type]
             "pieces_by_source": world["sources"],
             "seconds_by_step": world["seconds"],

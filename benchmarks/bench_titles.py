@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from crestline.demo.scales import SCALES  # noqa: E402
 from crestline.demo.world import COLUMNS, WorldGenerator  # noqa: E402
-from crestline.services.titles import classifier, classify_titles  # noqa: E402
+from crestline.services.decisions.titles import classifier, classify_titles  # noqa: E402
 
 
 def demo_titles(limit: int) -> list[str]:

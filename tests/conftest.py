@@ -21,8 +21,8 @@ import pytest
 
 from crestline.db.database import Database, open_database
 from crestline.demo.scales import SCALES
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.setup import build_demo_world
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.demo.setup import build_demo_world
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -10,8 +10,8 @@ import pytest
 
 from crestline.db.database import open_database
 from crestline.demo.scales import SCALES
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.setup import build_demo_world
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.demo.setup import build_demo_world
 from tests.concurrency.harness import World
 from tests.conftest import PostgresCluster
 

@@ -26,8 +26,8 @@ PROBE = r"""
 import json, os, sys
 from sqlalchemy import text
 from crestline.db.database import open_database
-from crestline.services.insights import resolve_as_of
-from crestline.services.relationship_graph import build_graph
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.paths.relationship_graph import build_graph
 
 path = sys.argv[1]
 inodes = {os.stat(path + suffix).st_ino for suffix in ("", "-shm", "-wal")

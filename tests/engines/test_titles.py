@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crestline.services.titles import classifier
+from crestline.services.decisions.titles import classifier
 
 LABELLED = Path(__file__).resolve().parent.parent / "data" / "titles_labelled.tsv"
 HELDOUT = LABELLED.with_name("titles_heldout.tsv")

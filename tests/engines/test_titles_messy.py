@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crestline.services.titles import classifier
+from crestline.services.decisions.titles import classifier
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from crestline.db.database import Database
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.import_salesforce import import_salesforce
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.imports.import_salesforce import import_salesforce
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

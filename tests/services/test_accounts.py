@@ -8,8 +8,8 @@ from sqlalchemy import select
 from crestline.db.database import Database
 from crestline.db.models import Account, Seller, User
 from crestline.errors import AmbiguousError, NotFoundError, PermissionDeniedError
-from crestline.services.accounts import get_account, list_accounts, resolve_account
-from crestline.services.auth import LOCAL_ADMIN, Actor, authenticate
+from crestline.services.accounts.accounts import get_account, list_accounts, resolve_account
+from crestline.services.auth.auth import LOCAL_ADMIN, Actor, authenticate
 
 
 def test_listing_pages_through_every_account(small_world: Database) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crestline.services.importing import break_cycles
+from crestline.services.imports.importing import break_cycles
 
 
 def has_cycle(parent: dict[int, int | None]) -> bool:

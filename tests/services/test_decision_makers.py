@@ -23,18 +23,18 @@ from crestline.db.models import (
 )
 from crestline.demo.scales import SCALES
 from crestline.errors import BadInputError, ConflictError, NotFoundError
-from crestline.services.auth import LOCAL_ADMIN, Actor
-from crestline.services.decision_makers import (
+from crestline.services.auth.auth import LOCAL_ADMIN, Actor
+from crestline.services.decisions.decision_makers import (
     add_influence,
     assess_person,
     decision_makers,
     remove_influence,
     set_role,
 )
-from crestline.services.insights import refresh_insights
-from crestline.services.orgchart_render import to_dot
-from crestline.services.setup import build_demo_world
-from crestline.services.truth_scores import score_against_truth
+from crestline.services.decisions.insights import refresh_insights
+from crestline.services.demo.setup import build_demo_world
+from crestline.services.demo.truth_scores import score_against_truth
+from crestline.services.reports.orgchart_render import to_dot
 
 
 @pytest.fixture

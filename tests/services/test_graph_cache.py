@@ -19,9 +19,9 @@ from crestline.db.models import (
     Seller,
 )
 from crestline.db.models import Connection as Link
-from crestline.services.graph_cache import GraphCache
-from crestline.services.insights import resolve_as_of
-from crestline.services.relationship_graph import RelationshipGraph, build_graph
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.paths.graph_cache import GraphCache
+from crestline.services.paths.relationship_graph import RelationshipGraph, build_graph
 from tests.services.test_relationship_graph import edges
 
 

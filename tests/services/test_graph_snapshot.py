@@ -15,10 +15,10 @@ from crestline.db.database import Database
 from crestline.db.models import Connection as Link
 from crestline.db.models import Person, Seller
 from crestline.errors import BadInputError
-from crestline.services.graph_cache import GraphCache
-from crestline.services.graph_snapshot import GraphStore, default_folder
-from crestline.services.insights import resolve_as_of
-from crestline.services.relationship_graph import build_graph
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.paths.graph_cache import GraphCache
+from crestline.services.paths.graph_snapshot import GraphStore, default_folder
+from crestline.services.paths.relationship_graph import build_graph
 from tests.services.test_relationship_graph import edges
 
 

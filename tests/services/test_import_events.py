@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from crestline.db.database import Database
 from crestline.db.models import Account, Event, EventAttendee, Person, Seller
 from crestline.errors import BadInputError
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.exports import export_events, export_salesforce
-from crestline.services.import_events import import_events
-from crestline.services.import_salesforce import import_salesforce
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.imports.exports import export_events, export_salesforce
+from crestline.services.imports.import_events import import_events
+from crestline.services.imports.import_salesforce import import_salesforce
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

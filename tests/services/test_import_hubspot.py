@@ -12,9 +12,9 @@ from crestline.db.database import Database
 from crestline.db.models import Account, ContactRole, Opportunity, Person
 from crestline.errors import BadInputError
 from crestline.ingest.hubspot import buying_roles, stage
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.import_hubspot import import_hubspot
-from crestline.services.import_sellers import import_sellers
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.imports.import_hubspot import import_hubspot
+from crestline.services.imports.import_sellers import import_sellers
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -12,10 +12,10 @@ from crestline.db.database import Database
 from crestline.db.models import Account, Connection, Person, Seller
 from crestline.engines.matching import AccountRef, CompanyMatcher, company_key, fold
 from crestline.errors import NotFoundError
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.exports import export_linkedin, export_salesforce
-from crestline.services.import_linkedin import import_linkedin
-from crestline.services.import_salesforce import import_salesforce
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.imports.exports import export_linkedin, export_salesforce
+from crestline.services.imports.import_linkedin import import_linkedin
+from crestline.services.imports.import_salesforce import import_salesforce
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -13,10 +13,10 @@ from crestline.db.database import Database
 from crestline.db.models import Activity, ActivityPerson, Person, Seller
 from crestline.errors import BadInputError
 from crestline.ingest.names import split_name
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.import_activities import import_activities
-from crestline.services.import_salesforce import import_salesforce
-from crestline.services.import_sellers import import_sellers
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.imports.import_activities import import_activities
+from crestline.services.imports.import_salesforce import import_salesforce
+from crestline.services.imports.import_sellers import import_sellers
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TODAY = dt.date(2026, 11, 1)

@@ -23,9 +23,9 @@ from crestline.db.models import (
 )
 from crestline.errors import BadInputError
 from crestline.ingest.sfid import to18
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.exports import export_salesforce
-from crestline.services.import_salesforce import import_salesforce
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.imports.exports import export_salesforce
+from crestline.services.imports.import_salesforce import import_salesforce
 
 QUIRKS = Path(__file__).resolve().parent.parent / "data" / "salesforce" / "quirks"
 

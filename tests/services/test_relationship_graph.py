@@ -16,11 +16,11 @@ from crestline.db.database import Database
 from crestline.db.models import Account, Activity, ActivityPerson, PastEmployment, Person, Seller
 from crestline.db.models import Connection as Link
 from crestline.engines.csr_paths import CsrGraph
-from crestline.services import hop_evidence as hop_evidence_module
-from crestline.services import relationship_graph
-from crestline.services.hop_evidence import hop_evidence, hops_evidence
-from crestline.services.insights import resolve_as_of
-from crestline.services.relationship_graph import (
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.paths import hop_evidence as hop_evidence_module
+from crestline.services.paths import relationship_graph
+from crestline.services.paths.hop_evidence import hop_evidence, hops_evidence
+from crestline.services.paths.relationship_graph import (
     RelationshipGraph,
     build_graph,
     update_graph,

@@ -19,8 +19,8 @@ from crestline.db.models import (
 )
 from crestline.demo.scales import SCALES
 from crestline.errors import ConflictError, PermissionDeniedError
-from crestline.services.auth import LOCAL_ADMIN, Actor
-from crestline.services.setup import build_demo_world
+from crestline.services.auth.auth import LOCAL_ADMIN, Actor
+from crestline.services.demo.setup import build_demo_world
 
 
 def count(db: Database, model: type) -> int:

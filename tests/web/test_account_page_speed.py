@@ -21,12 +21,12 @@ from crestline.config import load_settings
 from crestline.db.database import open_database
 from crestline.db.models import Account, Person
 from crestline.demo.scales import SCALES
-from crestline.services import decision_makers as decisions_service
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.decision_makers import decision_makers
-from crestline.services.insights import refresh_insights
-from crestline.services.sellers import active_sellers
-from crestline.services.setup import build_demo_world
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.decisions import decision_makers as decisions_service
+from crestline.services.decisions.decision_makers import decision_makers
+from crestline.services.decisions.insights import refresh_insights
+from crestline.services.demo.setup import build_demo_world
+from crestline.services.paths.sellers import active_sellers
 from crestline.web import account_page, page_cache, paths_page
 from crestline.web.account_page import SUGGESTED, TOP_PEOPLE, TREE_PAGE
 from crestline.web.app import create_app

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from crestline.config import load_settings
 from crestline.db.database import open_database
-from crestline.services.auth import LOCAL_ADMIN
-from crestline.services.sellers import active_sellers
-from crestline.services.warm_paths import TargetPaths, warm_paths
+from crestline.services.auth.auth import LOCAL_ADMIN
+from crestline.services.paths.sellers import active_sellers
+from crestline.services.paths.warm_paths import TargetPaths, warm_paths
 from crestline.web.app import create_app
 from tests.web.forms import form_token
 

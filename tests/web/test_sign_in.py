@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from crestline.db.models import SignInAttempt
-from crestline.services import auth
-from crestline.services.auth import ADDRESS_FAILURES, FAILURES_BEFORE_LOCK, record_sign_in
+from crestline.services.auth import auth
+from crestline.services.auth.auth import ADDRESS_FAILURES, FAILURES_BEFORE_LOCK, record_sign_in
 from crestline.web.session import COOKIE
 
 

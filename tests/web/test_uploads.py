@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crestline.config import load_settings
-from crestline.services.importing import inert_cell
+from crestline.services.imports.importing import inert_cell
 from crestline.web.app import create_app
 from tests.web.forms import form_token
 

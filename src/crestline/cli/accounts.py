@@ -16,7 +16,7 @@ from crestline.cli.output import Format, TableOrJson, print_json, print_rows
 from crestline.vocab import NODE_BUDGET
 
 if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
-    from crestline.services.decision_makers import DecisionMakers, RankedPerson
+    from crestline.services.decisions.decision_makers import DecisionMakers, RankedPerson
 
 
 class ChartFormat(StrEnum):
@@ -51,8 +51,8 @@ def list_(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """List the accounts you may see, by name, with their number of people."""
-    from crestline.services.accounts import AccountRow, list_accounts
-    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.accounts.accounts import AccountRow, list_accounts
+    from crestline.services.auth.auth import LOCAL_ADMIN
 
     database = state(ctx).database()
     with database.reader() as session:
@@ -94,9 +94,9 @@ def show(
 ) -> None:
     """Show one account: facts, deals, people ranked by power with their reasons, buying-committee
     coverage of each open opportunity with warnings, and the reporting tree."""
-    from crestline.services.accounts import get_account
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.decision_makers import decision_makers
+    from crestline.services.accounts.accounts import get_account
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.decisions.decision_makers import decision_makers
 
     database = state(ctx).database()
     with database.reader() as session:
@@ -203,9 +203,9 @@ def orgchart(
 ) -> None:
     """Draw an account's org chart: recorded lines solid, inferred ones dashed with confidence,
     seniority as colour, people engaged in 90 days with a thick border (SVG, PNG or JSON)."""
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.decision_makers import decision_makers
-    from crestline.services.orgchart_render import parse_ids, render, to_json, write_output
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.decisions.decision_makers import decision_makers
+    from crestline.services.reports.orgchart_render import parse_ids, render, to_json, write_output
 
     opened = parse_ids(expand, name="--expand")
     database = state(ctx).database()

@@ -10,7 +10,7 @@ import typer
 from crestline.config import Settings
 
 if TYPE_CHECKING:  # the storage stack loads when a command opens the database, not for --help
-    from crestline.services.setup import Database
+    from crestline.services.demo.setup import Database
 
 
 @dataclass
@@ -20,7 +20,7 @@ class AppState:
 
     def database(self, *, create: bool = True) -> Database:
         if self._database is None:
-            from crestline.services.setup import open_db
+            from crestline.services.demo.setup import open_db
 
             self._database = open_db(self.settings.database_url, create=create)
         return self._database

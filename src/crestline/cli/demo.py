@@ -12,7 +12,7 @@ from crestline.cli.context import state
 from crestline.cli.output import progress_bar
 
 if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
-    from crestline.services.exports import ExportSummary
+    from crestline.services.imports.exports import ExportSummary
 
 demo_app = typer.Typer(
     help="The demo world: a realistic, deterministic selling organisation and its accounts.",
@@ -49,8 +49,8 @@ def demo(
     """Load the demo world into the database, then serve the web app on HOST:PORT."""
     if ctx.invoked_subcommand is not None:
         return
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.setup import build_demo_world, scale_named
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.demo.setup import build_demo_world, scale_named
 
     chosen = scale_named(scale)
     app_state = state(ctx)
@@ -112,8 +112,8 @@ def export_salesforce_cmd(
     folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write the CSV files into."),
 ) -> None:
     """Write Account.csv, Contact.csv, User.csv … as a Salesforce Data Loader export."""
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.exports import export_salesforce
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.imports.exports import export_salesforce
 
     database = state(ctx).database(create=False)
     _written(export_salesforce(database, LOCAL_ADMIN, folder))
@@ -127,8 +127,8 @@ def export_linkedin_cmd(
     folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write into."),
 ) -> None:
     """Write each seller's connections as LinkedIn exports them: DIR/<email>/Connections.csv."""
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.exports import export_linkedin
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.imports.exports import export_linkedin
 
     database = state(ctx).database(create=False)
     _written(export_linkedin(database, LOCAL_ADMIN, folder))
@@ -140,8 +140,8 @@ def export_events_cmd(
     folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write events.csv into."),
 ) -> None:
     """Write the event attendee lists as an organiser shares them: DIR/events.csv."""
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.exports import export_events
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.imports.exports import export_events
 
     database = state(ctx).database(create=False)
     _written(export_events(database, LOCAL_ADMIN, folder))

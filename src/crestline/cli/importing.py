@@ -13,7 +13,7 @@ from crestline.cli.context import state
 from crestline.cli.output import Format, print_json, print_rows, progress_counter
 
 if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
-    from crestline.services.importing import ImportSummary
+    from crestline.services.imports.importing import ImportSummary
 
 import_app = typer.Typer(
     help=(
@@ -54,7 +54,7 @@ def run(
 ) -> None:
     """Every import command's body: open the database, import with a progress counter on the
     terminal, print the summary."""
-    from crestline.services.auth import LOCAL_ADMIN
+    from crestline.services.auth.auth import LOCAL_ADMIN
 
     database = state(ctx).database()
     update, done = progress_counter(label)
@@ -119,7 +119,7 @@ def salesforce(
     fmt: Format = FORMAT,
 ) -> None:
     """Import a Salesforce Data Loader or weekly Data Export folder (one CSV per object)."""
-    from crestline.services.import_salesforce import import_salesforce
+    from crestline.services.imports.import_salesforce import import_salesforce
 
     run(
         ctx,
@@ -148,7 +148,7 @@ def linkedin(
     fmt: Format = FORMAT,
 ) -> None:
     """Import one seller's LinkedIn connections, matched to the people Crestline knows."""
-    from crestline.services.import_linkedin import import_linkedin
+    from crestline.services.imports.import_linkedin import import_linkedin
 
     run(
         ctx,
@@ -175,7 +175,7 @@ def sellers(
     fmt: Format = FORMAT,
 ) -> None:
     """Import our own people and their managers; a seller known by email is updated."""
-    from crestline.services.import_sellers import import_sellers
+    from crestline.services.imports.import_sellers import import_sellers
 
     run(
         ctx,
@@ -203,7 +203,7 @@ def activities(
     fmt: Format = FORMAT,
 ) -> None:
     """Import meetings from a calendar export, or activities from a CSV, matched by email."""
-    from crestline.services.import_activities import import_activities
+    from crestline.services.imports.import_activities import import_activities
 
     run(
         ctx,
@@ -230,7 +230,7 @@ def hubspot(
     fmt: Format = FORMAT,
 ) -> None:
     """Import HubSpot company, contact and deal exports (CSV or Excel, label headers)."""
-    from crestline.services.import_hubspot import import_hubspot
+    from crestline.services.imports.import_hubspot import import_hubspot
 
     run(
         ctx,
@@ -269,7 +269,7 @@ def events(
 ) -> None:
     """Import an event attendee list (a conference's, a partner's): attendees matched to our
     people and to people at accounts; the others are kept as leads."""
-    from crestline.services.import_events import import_events
+    from crestline.services.imports.import_events import import_events
 
     run(
         ctx,

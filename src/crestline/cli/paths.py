@@ -13,8 +13,8 @@ if TYPE_CHECKING:  # commands import the services they call when they run: --hel
     from sqlalchemy.orm import Session
 
     from crestline.config import Settings
-    from crestline.services.relationship_graph import RelationshipGraph
-    from crestline.services.warm_paths import SharedEvent, TargetPaths
+    from crestline.services.paths.relationship_graph import RelationshipGraph
+    from crestline.services.paths.warm_paths import SharedEvent, TargetPaths
 
 
 def register(app: typer.Typer) -> None:
@@ -46,8 +46,8 @@ def paths(
     """Find the warmest ways from our people to an account's decision-makers, hop by hop: who,
     how they know each other, since when, last contact; a path's strength is the product of its
     hops'."""
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.warm_paths import warm_paths
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.paths.warm_paths import warm_paths
 
     app_state = state(ctx)
     database = app_state.database()
@@ -117,14 +117,14 @@ PAIR_COLUMNS = (
 def _graph(session: Session, settings: Settings) -> RelationshipGraph:
     """The relationship graph as the web app's workers share it (mapped when one of them, or an
     earlier command, has read it for the data as it is)."""
-    from crestline.services.graph_cache import shared_graph
-    from crestline.services.graph_snapshot import store_for
+    from crestline.services.paths.graph_cache import shared_graph
+    from crestline.services.paths.graph_snapshot import store_for
 
     return shared_graph(session, store_for(settings.graph_dir, settings.database_url))
 
 
 def _print_target(target: TargetPaths) -> None:
-    from crestline.services.warm_paths import ALTERNATIVES
+    from crestline.services.paths.warm_paths import ALTERNATIVES
 
     level = target.seniority.replace("_", " ")
     typer.echo(f"{target.name} — {target.title or '(no title)'} [{level}]")
@@ -165,8 +165,8 @@ def pairs(
 ) -> None:
     """Pair our executives with the account's (board, C-suite, EVPs) by function and level, for
     an executive-sponsor programme, each pair with its warmest path."""
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.warm_paths import ALTERNATIVES, executive_pairs
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.paths.warm_paths import ALTERNATIVES, executive_pairs
 
     app_state = state(ctx)
     database = app_state.database()

@@ -44,8 +44,8 @@ def assess(
 ) -> None:
     """Record support, coverage, relationship, or confirm a level, function or reporting line;
     the account's insights are refreshed at once."""
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.decision_makers import assess_person, resolve_person
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.decisions.decision_makers import assess_person, resolve_person
 
     given = {
         "support": support,
@@ -89,8 +89,8 @@ def role(
     ),
 ) -> None:
     """Record the person's buying role on an opportunity of their account."""
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.decision_makers import resolve_person, set_role
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.decisions.decision_makers import resolve_person, set_role
 
     database = state(ctx).database()
     with database.transaction() as session:
@@ -114,8 +114,12 @@ def influence(
 ) -> None:
     """Record influence outside the hierarchy: PERSON sways another person of the account."""
     from crestline.errors import NotFoundError
-    from crestline.services.auth import LOCAL_ADMIN
-    from crestline.services.decision_makers import add_influence, remove_influence, resolve_person
+    from crestline.services.auth.auth import LOCAL_ADMIN
+    from crestline.services.decisions.decision_makers import (
+        add_influence,
+        remove_influence,
+        resolve_person,
+    )
 
     database = state(ctx).database()
     with database.transaction() as session:

@@ -18,7 +18,7 @@ def init(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv."),
 ) -> None:
     """Create the database, or bring an existing one's schema up to date."""
-    from crestline.services.setup import database_info
+    from crestline.services.demo.setup import database_info
 
     info = database_info(state(ctx).database())
     row = {

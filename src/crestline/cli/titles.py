@@ -36,7 +36,7 @@ def classify(
     lexicon: Path | None = typer.Option(None, help="A TOML file that extends the lexicon."),
 ) -> None:
     """Classify titles; one answer a title, in order (TSV: title, seniority, function, score)."""
-    from crestline.services.titles import classify_titles
+    from crestline.services.decisions.titles import classify_titles
 
     lines = titles if titles else [line.rstrip("\r\n") for line in sys.stdin]
     results = classify_titles(lines, lexicon=lexicon)

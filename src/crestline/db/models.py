@@ -182,7 +182,7 @@ class WebSession(Base):
 
 class SignInAttempt(Base):
     """A sign-in tried on the web app's form or with HTTP Basic: the audit trail, and what the
-    lockout counts (services/auth.py)."""
+    lockout counts (services/auth/auth.py)."""
 
     __tablename__ = "sign_in_attempts"
 
@@ -566,7 +566,8 @@ class ImportRun(Base):
 class PersonInsight(Base):
     """What Crestline derived about a person: title class, place in the org chart, power.
 
-    One writer: ``services/insights.py`` rewrites an account's rows when its inputs change.
+    One writer: ``services/decisions/insights.py`` rewrites an account's rows when its inputs
+    change.
     """
 
     __tablename__ = "person_insights"

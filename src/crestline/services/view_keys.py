@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crestline.db.models import InfluenceLine, PersonAssessment
-from crestline.services.auth import Actor, visible_owner_ids
-from crestline.services.graph_cache import data_stamp
-from crestline.services.insights import resolve_as_of
+from crestline.services.auth.auth import Actor, visible_owner_ids
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.paths.graph_cache import data_stamp
 
 # corrections the graph's stamp does not follow: a line drawn or removed, an assessment undone
 # (a count falls when a row goes, the largest id or date moves when one comes)

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from crestline.errors import BadInputError
-from crestline.services.accounts import (
+from crestline.services.accounts.accounts import (
     PersonNode,
     TreeRow,
     account_facts,
@@ -35,8 +35,9 @@ from crestline.services.accounts import (
     reporting_trees,
     resolve_account,
 )
-from crestline.services.auth import Actor
-from crestline.services.decision_makers import (
+from crestline.services.accounts.people import SEARCH_LIMIT, find_people, name_at, person_key
+from crestline.services.auth.auth import Actor
+from crestline.services.decisions.decision_makers import (
     COVERAGE,
     CRM_ROLES,
     FUNCTIONS,
@@ -51,10 +52,9 @@ from crestline.services.decision_makers import (
     remove_influence,
     set_role,
 )
+from crestline.services.demo.setup import Database
 from crestline.services.memo import Memo
-from crestline.services.orgchart_render import COLOURS, parse_ids, render, visible
-from crestline.services.people import SEARCH_LIMIT, find_people, name_at, person_key
-from crestline.services.setup import Database
+from crestline.services.reports.orgchart_render import COLOURS, parse_ids, render, visible
 from crestline.services.view_keys import view_key
 from crestline.web.page_cache import PAGES
 from crestline.web.security import CSRF_MARK, with_token

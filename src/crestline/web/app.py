@@ -37,8 +37,9 @@ from crestline.errors import (
     TooLargeError,
     TooManyAttemptsError,
 )
-from crestline.services.accounts import get_account, list_accounts
-from crestline.services.auth import (
+from crestline.services.accounts.accounts import get_account, list_accounts
+from crestline.services.accounts.overview import overview
+from crestline.services.auth.auth import (
     Actor,
     audit,
     authenticate,
@@ -48,12 +49,11 @@ from crestline.services.auth import (
     sign_in_refusal,
     start_session,
 )
-from crestline.services.graph_cache import GraphCache
-from crestline.services.graph_snapshot import store_for
-from crestline.services.insights import resolve_as_of
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.demo.setup import Database, open_db, schema_revision
 from crestline.services.memo import share_in
-from crestline.services.overview import overview
-from crestline.services.setup import Database, open_db, schema_revision
+from crestline.services.paths.graph_cache import GraphCache
+from crestline.services.paths.graph_snapshot import store_for
 from crestline.web import session as cookies
 from crestline.web.account_page import add_account_routes
 from crestline.web.decisions_api import add_decision_api

@@ -6,15 +6,15 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, Request, Response
 from sqlalchemy.orm import Session
 
-from crestline.services.auth import Actor
-from crestline.services.decision_makers import (
+from crestline.services.auth.auth import Actor
+from crestline.services.decisions.decision_makers import (
     add_influence,
     assess_person,
     decision_makers,
     remove_influence,
     set_role,
 )
-from crestline.services.orgchart_render import to_json
+from crestline.services.reports.orgchart_render import to_json
 from crestline.web.account_page import Writing
 from crestline.web.schemas import (
     AssessmentPublic,

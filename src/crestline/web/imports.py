@@ -10,9 +10,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from crestline.config import Settings
 from crestline.errors import NotFoundError, PermissionDeniedError
-from crestline.services.auth import Actor
-from crestline.services.setup import Database
-from crestline.services.uploads import SOURCES, confirm, discard, preview, stage_upload
+from crestline.services.auth.auth import Actor
+from crestline.services.demo.setup import Database
+from crestline.services.imports.uploads import SOURCES, confirm, discard, preview, stage_upload
 
 Render = Callable[..., HTMLResponse]
 

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Query, Request
 from sqlalchemy.orm import Session
 
-from crestline.services.auth import Actor
-from crestline.services.people import person_paths
-from crestline.services.warm_paths import executive_pairs, warm_paths
+from crestline.services.accounts.people import person_paths
+from crestline.services.auth.auth import Actor
+from crestline.services.paths.warm_paths import executive_pairs, warm_paths
 from crestline.web.decisions_api import READ_ERRORS
 from crestline.web.paths_page import Filters, cached_graph
 from crestline.web.schemas import ExecutivePairPublic, TargetPathsPublic

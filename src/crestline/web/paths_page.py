@@ -19,14 +19,19 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
-from crestline.services.accounts import resolve_account
-from crestline.services.auth import Actor
-from crestline.services.graph_cache import GraphCache
-from crestline.services.insights import resolve_as_of
-from crestline.services.relationship_graph import RelationshipGraph
-from crestline.services.sellers import active_sellers
+from crestline.services.accounts.accounts import resolve_account
+from crestline.services.auth.auth import Actor
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.paths.graph_cache import GraphCache
+from crestline.services.paths.relationship_graph import RelationshipGraph
+from crestline.services.paths.sellers import active_sellers
+from crestline.services.paths.warm_paths import (
+    ALTERNATIVES,
+    TargetPaths,
+    executive_pairs,
+    warm_paths,
+)
 from crestline.services.view_keys import view_key
-from crestline.services.warm_paths import ALTERNATIVES, TargetPaths, executive_pairs, warm_paths
 from crestline.web.account_page import Render
 from crestline.web.page_cache import cached_panel
 

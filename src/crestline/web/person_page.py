@@ -7,10 +7,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from crestline.services.auth import Actor
-from crestline.services.decision_makers import resolve_person
-from crestline.services.orgchart_render import COLOURS
-from crestline.services.people import person_paths, person_view
+from crestline.services.accounts.people import person_paths, person_view
+from crestline.services.auth.auth import Actor
+from crestline.services.decisions.decision_makers import resolve_person
+from crestline.services.reports.orgchart_render import COLOURS
 from crestline.services.view_keys import view_key
 from crestline.web.account_page import Render
 from crestline.web.page_cache import cached_panel

@@ -1,7 +1,7 @@
 """Who is calling: the session cookie of a signed-in browser, or HTTP Basic for programs.
 
 The cookie holds a random token; the session itself lives in the database
-(``services/auth.py``), so every worker of the web app knows it and signing out ends it.
+(``services/auth/auth.py``), so every worker of the web app knows it and signing out ends it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import binascii
 
 from fastapi import Request
 
-from crestline.services.auth import SESSION_LIFETIME
+from crestline.services.auth.auth import SESSION_LIFETIME
 
 COOKIE = "crestline_session"
 LIFETIME = int(SESSION_LIFETIME.total_seconds())

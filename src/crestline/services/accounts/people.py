@@ -12,11 +12,15 @@ from sqlalchemy.orm import Session
 
 from crestline.db.models import Person
 from crestline.errors import AmbiguousError, BadInputError, NotFoundError
-from crestline.services.accounts import resolve_account
-from crestline.services.auth import Actor
-from crestline.services.decision_makers import RankedPerson, decision_makers, resolve_person
-from crestline.services.relationship_graph import RelationshipGraph
-from crestline.services.warm_paths import TargetPaths, warm_paths
+from crestline.services.accounts.accounts import resolve_account
+from crestline.services.auth.auth import Actor
+from crestline.services.decisions.decision_makers import (
+    RankedPerson,
+    decision_makers,
+    resolve_person,
+)
+from crestline.services.paths.relationship_graph import RelationshipGraph
+from crestline.services.paths.warm_paths import TargetPaths, warm_paths
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from crestline.ingest.records import Problem, Record
 from crestline.ingest.salesforce import seller_role
 from crestline.ingest.sellers import SELLER
 from crestline.ingest.tabular import open_table
-from crestline.services.auth import Actor
-from crestline.services.importing import (
+from crestline.services.auth.auth import Actor
+from crestline.services.imports.importing import (
     ImportSummary,
     Progress,
     default_errors_path,

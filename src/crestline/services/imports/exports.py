@@ -21,8 +21,8 @@ from sqlalchemy import Connection, text
 from crestline.db.database import Database
 from crestline.errors import BadInputError
 from crestline.ingest.sfid import make_id
-from crestline.services.auth import Actor
-from crestline.services.importing import require_admin
+from crestline.services.auth.auth import Actor
+from crestline.services.imports.importing import require_admin
 
 FETCH = 50_000
 

@@ -39,7 +39,7 @@ from crestline.db.database import resolve_url
 from crestline.engines.csr_paths import CsrGraph
 from crestline.engines.relationships import StrengthModel
 from crestline.errors import BadInputError
-from crestline.services.relationship_graph import RelationshipGraph
+from crestline.services.paths.relationship_graph import RelationshipGraph
 
 ARRAYS = ("indptr", "indices", "strengths", "weights")
 KEEP = 2  # snapshots kept: the newest, and the one before (a worker may still be moving off)

@@ -25,8 +25,8 @@ from crestline.ingest import salesforce as sf
 from crestline.ingest.columns import ObjectSpec, ReadStats, read_records
 from crestline.ingest.records import Problem, Record
 from crestline.ingest.tabular import Table, open_table
-from crestline.services.auth import Actor
-from crestline.services.importing import (
+from crestline.services.auth.auth import Actor
+from crestline.services.imports.importing import (
     ImportContext,
     ImportSummary,
     Progress,

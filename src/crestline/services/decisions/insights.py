@@ -43,7 +43,7 @@ from crestline.engines.influence import (
 from crestline.engines.orgchart import Member, OrgChart, build_orgchart
 from crestline.engines.titles import TitleClass, TitleClassifier
 from crestline.services.collector import collector_paused
-from crestline.services.titles import classifier
+from crestline.services.decisions.titles import classifier
 
 CHUNK = 500  # accounts loaded at a time
 IN_CHUNK = 1_000

@@ -25,8 +25,8 @@ from crestline.ingest.columns import ReadStats, read_records
 from crestline.ingest.names import split_name
 from crestline.ingest.records import Problem, Record
 from crestline.ingest.tabular import open_table
-from crestline.services.auth import Actor
-from crestline.services.importing import (
+from crestline.services.auth.auth import Actor
+from crestline.services.imports.importing import (
     ImportContext,
     ImportSummary,
     Progress,

@@ -23,9 +23,9 @@ from crestline.db.database import Database
 from crestline.db.models import Base, ImportRun
 from crestline.errors import BadInputError, PermissionDeniedError
 from crestline.ingest.records import Problem, Record
-from crestline.services.auth import Actor
+from crestline.services.auth.auth import Actor
 from crestline.services.collector import collector_paused
-from crestline.services.insights import refresh_insights
+from crestline.services.decisions.insights import refresh_insights
 
 MAX_WARNINGS = 200
 Progress = Callable[[str, int], None]

@@ -30,8 +30,8 @@ from crestline.engines.matching import (
 from crestline.errors import BadInputError, NotFoundError
 from crestline.ingest.linkedin import LinkedInConnection, open_connections, read_connections
 from crestline.ingest.records import Problem, Record
-from crestline.services.auth import Actor
-from crestline.services.importing import (
+from crestline.services.auth.auth import Actor
+from crestline.services.imports.importing import (
     ImportContext,
     ImportSummary,
     Progress,

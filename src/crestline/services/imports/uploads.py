@@ -20,14 +20,14 @@ from typing import BinaryIO
 
 from crestline.db.database import Database
 from crestline.errors import BadInputError, NotFoundError, TooLargeError
-from crestline.services.auth import Actor
-from crestline.services.import_activities import import_activities
-from crestline.services.import_events import import_events
-from crestline.services.import_hubspot import import_hubspot
-from crestline.services.import_linkedin import import_linkedin
-from crestline.services.import_salesforce import import_salesforce
-from crestline.services.import_sellers import import_sellers
-from crestline.services.importing import ImportSummary, require_admin
+from crestline.services.auth.auth import Actor
+from crestline.services.imports.import_activities import import_activities
+from crestline.services.imports.import_events import import_events
+from crestline.services.imports.import_hubspot import import_hubspot
+from crestline.services.imports.import_linkedin import import_linkedin
+from crestline.services.imports.import_salesforce import import_salesforce
+from crestline.services.imports.import_sellers import import_sellers
+from crestline.services.imports.importing import ImportSummary, require_admin
 
 SOURCES = {
     "salesforce": "Salesforce export (zip of Account.csv, Contact.csv … or one object CSV)",

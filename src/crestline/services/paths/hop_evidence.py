@@ -28,7 +28,7 @@ from crestline.db.models import (
 )
 from crestline.db.models import Connection as Link
 from crestline.engines.relationships import ONCE, Evidence, describe
-from crestline.services.relationship_graph import (
+from crestline.services.paths.relationship_graph import (
     CONNECTION_SOURCES,
     KINDS,
     LEADERSHIP,

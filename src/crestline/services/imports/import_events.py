@@ -31,9 +31,9 @@ from crestline.ingest.columns import ReadStats
 from crestline.ingest.events import Attendee, open_attendees, read_attendees
 from crestline.ingest.linkedin import LinkedInConnection
 from crestline.ingest.records import Problem
-from crestline.services.auth import Actor
-from crestline.services.import_linkedin import NAME_THRESHOLD, Resolver
-from crestline.services.importing import (
+from crestline.services.auth.auth import Actor
+from crestline.services.imports.import_linkedin import NAME_THRESHOLD, Resolver
+from crestline.services.imports.importing import (
     ImportContext,
     ImportSummary,
     Progress,

@@ -25,11 +25,11 @@ from crestline.engines.csr_paths import best_paths
 from crestline.engines.orgchart import PARENT_FUNCTIONS, RANK
 from crestline.engines.paths import MAX_HOPS, K, Path
 from crestline.errors import AmbiguousError, BadInputError, NotFoundError
-from crestline.services.auth import Actor, visible_owner_ids
-from crestline.services.decision_makers import decision_makers, resolve_person
-from crestline.services.hop_evidence import explain, hops_evidence
-from crestline.services.insights import resolve_as_of
-from crestline.services.relationship_graph import RelationshipGraph, build_graph
+from crestline.services.auth.auth import Actor, visible_owner_ids
+from crestline.services.decisions.decision_makers import decision_makers, resolve_person
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.paths.hop_evidence import explain, hops_evidence
+from crestline.services.paths.relationship_graph import RelationshipGraph, build_graph
 
 EXECUTIVE_ROLES = ("ceo", "cro", "executive")
 EXECUTIVE_LEVELS = ("board", "c_suite", "evp")

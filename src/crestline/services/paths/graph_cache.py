@@ -8,10 +8,10 @@ index look-up). When the stamp moved, it finds the people whose data changed sin
 read — rows added after the ids it saw, rows written after the time it read, and everyone tied to
 the seller of a meeting or the owner of a deal rewritten since (an import replaces an activity's
 attendees: whoever left it is no longer in the database to be found) — and re-reads only their
-edges (:func:`~crestline.services.relationship_graph.update_graph`). A change too large to patch
-(over a quarter of the people, or a new seller beyond the graph's size), an import that was still
-running when the graph was read (its rows carry write times, and on PostgreSQL ids, from before
-the read), or a new day (recency is re-weighed), reads everything again.
+edges (:func:`~crestline.services.paths.relationship_graph.update_graph`). A change too large to
+patch (over a quarter of the people, or a new seller beyond the graph's size), an import that was
+still running when the graph was read (its rows carry write times, and on PostgreSQL ids, from
+before the read), or a new day (recency is re-weighed), reads everything again.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from crestline.db.models import (
     Seller,
 )
 from crestline.db.models import Connection as Link
-from crestline.services.graph_snapshot import GraphStore, stamp_key
-from crestline.services.insights import resolve_as_of
-from crestline.services.relationship_graph import RelationshipGraph, build_graph, update_graph
+from crestline.services.decisions.insights import resolve_as_of
+from crestline.services.paths.graph_snapshot import GraphStore, stamp_key
+from crestline.services.paths.relationship_graph import RelationshipGraph, build_graph, update_graph
 
 Stamp = tuple[tuple[object, ...], ...]
 MARGIN = dt.timedelta(seconds=5)  # rows written this close before a read are read again
@@ -178,7 +178,7 @@ def changed_people(conn: Connection, since: Marks, rg: RelationshipGraph | None 
 
 class GraphCache:
     """One graph for a long-running process, safe to share between request threads; with a
-    :class:`~crestline.services.graph_snapshot.GraphStore`, shared with the other processes of
+    :class:`~crestline.services.paths.graph_snapshot.GraphStore`, shared with the other processes of
     the machine too (the web app's workers): one reads or updates it, every one maps it."""
 
     def __init__(

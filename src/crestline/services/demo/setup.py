@@ -13,9 +13,9 @@ from crestline.db.models import Account, Base, DemoFact
 from crestline.demo.load import LoadSummary, Progress, write_world
 from crestline.demo.scales import SCALES, Scale
 from crestline.errors import BadInputError, ConflictError, PermissionDeniedError
-from crestline.services.auth import Actor, hash_password
+from crestline.services.auth.auth import Actor, hash_password
 from crestline.services.collector import collector_paused
-from crestline.services.insights import refresh_insights
+from crestline.services.decisions.insights import refresh_insights
 
 
 def open_db(db: str, *, create: bool = True) -> Database:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crestline.db.models import Account, Opportunity, Person, Seller
 from crestline.errors import AmbiguousError, NotFoundError
-from crestline.services.auth import Actor, visible_owner_ids
+from crestline.services.auth.auth import Actor, visible_owner_ids
 
 MAX_CANDIDATES = 8
 IN_CHUNK = 1_000  # ids a query's IN list holds at the most

@@ -24,14 +24,14 @@ from crestline.db.models import (
     TruthPerson,
 )
 from crestline.engines.influence import rank_power
-from crestline.services.insights import (
+from crestline.services.decisions.insights import (
     AccountInputs,
     build_chart,
     load_inputs,
     offering_targets,
     stakeholders,
 )
-from crestline.services.titles import classifier
+from crestline.services.decisions.titles import classifier
 
 CHUNK = 200
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crestline.errors import BadInputError, UnavailableError
-from crestline.services.decision_makers import DecisionMakers, RankedPerson
+from crestline.services.decisions.decision_makers import DecisionMakers, RankedPerson
 from crestline.vocab import NODE_BUDGET as NODE_BUDGET
 
 FORMATS = ("svg", "png", "json")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crestline.db.models import Seller
-from crestline.services.warm_paths import EXECUTIVE_ROLES
+from crestline.services.paths.warm_paths import EXECUTIVE_ROLES
 
 
 @dataclass(frozen=True)

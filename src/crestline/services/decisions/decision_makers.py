@@ -41,9 +41,9 @@ from crestline.errors import (
     ConflictError,
     NotFoundError,
 )
-from crestline.services.accounts import MAX_CANDIDATES, resolve_account
-from crestline.services.auth import Actor, visible_owner_ids
-from crestline.services.insights import (
+from crestline.services.accounts.accounts import MAX_CANDIDATES, resolve_account
+from crestline.services.auth.auth import Actor, visible_owner_ids
+from crestline.services.decisions.insights import (
     AccountInputs,
     StoredInsights,
     analyse,
@@ -59,8 +59,8 @@ from crestline.services.insights import (
     stored_insights,
     stored_summary,
 )
+from crestline.services.decisions.titles import classifier
 from crestline.services.memo import Memo
-from crestline.services.titles import classifier
 from crestline.vocab import COVERAGE as COVERAGE
 from crestline.vocab import FUNCTIONS as FUNCTIONS
 from crestline.vocab import LEVELS as LEVELS
