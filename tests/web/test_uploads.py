@@ -4,6 +4,7 @@ refused, and an errors file a spreadsheet will not run."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import zipfile
 from collections.abc import Iterator
@@ -123,3 +124,21 @@ def test_cells_that_start_like_a_formula_are_inert_in_the_errors_file(
 )
 def test_inert_cell(value: object, shown: object) -> None:
     assert inert_cell(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "source", "said"),
+    [
+        ("sellers.csv", b"who,what\n1,2\n", "sellers", "sellers.csv: no 'email' column"),
+        ("Contact.csv", b"Nope\n1\n", "hubspot", "the upload: no HubSpot exports"),
+    ],
+)
+def test_an_import_refused_names_the_upload_not_the_servers_folders(
+    client: TestClient, tmp_path: Path, name: str, content: bytes, source: str, said: str
+) -> None:
+    page = upload(client, name, content, source=source)
+    text = html.unescape(page.text)  # type: ignore[attr-defined]
+    assert page.status_code == 422  # type: ignore[attr-defined]
+    assert said in text and 'id="import-form"' in text  # back on the form, with the reason
+    assert str(tmp_path) not in text and "/uploads/" not in text
+    assert kept(tmp_path) == []

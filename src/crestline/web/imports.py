@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from crestline.config import Settings
-from crestline.errors import NotFoundError, PermissionDeniedError
+from crestline.errors import CrestlineError, NotFoundError, PermissionDeniedError
 from crestline.services.auth.auth import Actor
 from crestline.services.demo.setup import Database
 from crestline.services.imports.uploads import SOURCES, confirm, discard, preview, stage_upload
@@ -76,6 +76,12 @@ def add_import_routes(
         try:
             with writer:
                 result = preview(db, actor, data_dir, staged.token)
+        except CrestlineError as exc:  # shown on the form, naming the upload, not the folder
+            discard(data_dir, actor, staged.token)
+            shown = _without_folder(exc.message, data_dir / "uploads" / staged.token)
+            page = render(request, "import.html", actor, sources=SOURCES, error=shown)
+            page.status_code = exc.http_status
+            return page
         except Exception:
             discard(data_dir, actor, staged.token)
             raise
@@ -100,3 +106,11 @@ def add_import_routes(
         if "/" in token or ".." in token or not path.exists():
             raise NotFoundError("no rejected rows for that upload")
         return FileResponse(path, media_type="text/csv", filename="rejected-rows.csv")
+
+
+def _without_folder(message: str, folder: Path) -> str:
+    """An import's message about a staged upload, with the server's folders left out: a file
+    by its name, the unpacked zip as "the upload"."""
+    files = folder / "files"
+    message = message.replace(f"{files}/", "").replace(str(files), "the upload")
+    return message.replace(f"{folder}/", "").replace(str(folder), "the upload")
