@@ -12,7 +12,8 @@ from sqlalchemy import event, select
 
 from crestline.db.database import Database
 from crestline.db.models import Account, Person
-from crestline.services.auth.auth import LOCAL_ADMIN, Actor, visible_owner_ids
+from crestline.services.auth.auth import LOCAL_ADMIN, Actor
+from crestline.services.auth.policy import visible_owner_ids
 from crestline.services.decisions.insights import resolve_as_of
 from crestline.services.imports.import_events import import_events
 from crestline.services.paths.relationship_graph import build_graph

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crestline.db.models import InfluenceLine, PersonAssessment
-from crestline.services.auth.auth import Actor, visible_owner_ids
+from crestline.services.auth.auth import Actor
+from crestline.services.auth.policy import visible_owner_ids
 from crestline.services.decisions.insights import resolve_as_of
 from crestline.services.paths.graph_cache import data_stamp
 

@@ -9,8 +9,9 @@ from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from crestline.config import Settings
-from crestline.errors import CrestlineError, NotFoundError, PermissionDeniedError
+from crestline.errors import CrestlineError, NotFoundError
 from crestline.services.auth.auth import Actor
+from crestline.services.auth.policy import require_admin
 from crestline.services.demo.setup import Database
 from crestline.services.imports.uploads import SOURCES, confirm, discard, preview, stage_upload
 
@@ -32,8 +33,7 @@ def add_import_routes(
     data_dir = Path(settings.data_dir)
 
     def admin(actor: Actor) -> Actor:
-        if not actor.is_admin:
-            raise PermissionDeniedError("only an admin may import data")
+        require_admin(actor, "import data")  # the policy's answer, before any field is read
         return actor
 
     def admin_form(actor: Annotated[Actor, form_actor]) -> Actor:

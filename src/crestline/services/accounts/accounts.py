@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from crestline.db.models import Account, Opportunity, Person, Seller
 from crestline.errors import AmbiguousError, NotFoundError
-from crestline.services.auth.auth import Actor, visible_owner_ids
+from crestline.services.auth.auth import Actor
+from crestline.services.auth.policy import in_scope, scoped, visible_owner_ids
 
 MAX_CANDIDATES = 8
 IN_CHUNK = 1_000  # ids a query's IN list holds at the most
@@ -132,10 +132,6 @@ class AccountDetail:
         }
 
 
-def _scoped(stmt: Select[Any], owners: set[int] | None) -> Select[Any]:
-    return stmt if owners is None else stmt.where(Account.owner_id.in_(owners))
-
-
 def _rows(session: Session, accounts: list[Account]) -> list[AccountRow]:
     ids = [a.id for a in accounts]
     counts: dict[int | None, int] = {}
@@ -180,7 +176,7 @@ def list_accounts(
     ``limit`` None means every account from ``offset`` on.
     """
     owners = visible_owner_ids(session, actor)
-    stmt = _scoped(select(Account), owners)
+    stmt = scoped(select(Account), owners)
     if search:
         needle = search.strip().lower()  # % and _ are letters here, not wildcards
         stmt = stmt.where(
@@ -211,7 +207,7 @@ def resolve_account(session: Session, actor: Actor, key: str) -> Account:
     if not found:
         found = list(
             session.scalars(
-                _scoped(select(Account), owners)
+                scoped(select(Account), owners)
                 .where(
                     or_(
                         func.lower(Account.name) == key.lower(),
@@ -222,8 +218,8 @@ def resolve_account(session: Session, actor: Actor, key: str) -> Account:
                 .limit(MAX_CANDIDATES + 1)
             )
         )
-    if owners is not None:  # an account out of scope is answered as one that is not there
-        found = [a for a in found if a.owner_id in owners]  # (so ids cannot be probed)
+    # an account out of scope is answered as one that is not there (ids cannot be probed)
+    found = [a for a in found if in_scope(owners, a.owner_id)]
     if not found:
         raise NotFoundError(f"no account named {key!r} (try `crestline accounts list --search`)")
     if len(found) > 1:

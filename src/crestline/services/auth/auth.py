@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from crestline.db.models import Seller, SignInAttempt, User, WebSession
+from crestline.db.models import SignInAttempt, User, WebSession
 from crestline.errors import PermissionDeniedError
 
 ROLES = ("admin", "leader", "seller")
@@ -190,40 +190,3 @@ def session_actor(session: Session, token: str) -> Actor | None:
 def end_session(session: Session, token: str) -> None:
     """Sign a session out, in every worker at once. Flushes; the caller commits."""
     session.execute(delete(WebSession).where(WebSession.token_hash == _token_hash(token)))
-
-
-def subtree(session: Session, root: int) -> set[int]:
-    """Ids of ``root`` and everyone below them in our hierarchy."""
-    children: dict[int | None, list[int]] = {}
-    for sid, manager in session.execute(select(Seller.id, Seller.manager_id)):
-        children.setdefault(manager, []).append(sid)
-    seen, stack = {root}, [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen
-
-
-def visible_owner_ids(session: Session, actor: Actor) -> set[int] | None:
-    """The owners whose accounts ``actor`` sees; None means every account. Worked out once per
-    session (a page asks several times)."""
-    if actor.is_admin:
-        return None
-    known: dict[Actor, frozenset[int]] = session.info.setdefault("crestline_scopes", {})
-    if actor not in known:
-        known[actor] = frozenset(_owners_seen(session, actor))
-    return set(known[actor])
-
-
-def _owners_seen(session: Session, actor: Actor) -> set[int]:
-    if actor.seller_id is None:
-        raise PermissionDeniedError(f"user {actor.login} is not linked to a seller")
-    if actor.role == "leader":
-        return subtree(session, actor.seller_id)
-    manager = session.scalar(select(Seller.manager_id).where(Seller.id == actor.seller_id))
-    if manager is None:
-        return {actor.seller_id}
-    team = set(session.scalars(select(Seller.id).where(Seller.manager_id == manager)))
-    return team | {actor.seller_id}

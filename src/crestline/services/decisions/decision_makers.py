@@ -42,7 +42,8 @@ from crestline.errors import (
     NotFoundError,
 )
 from crestline.services.accounts.accounts import MAX_CANDIDATES, resolve_account
-from crestline.services.auth.auth import Actor, visible_owner_ids
+from crestline.services.auth.auth import Actor
+from crestline.services.auth.policy import in_scope, scoped, visible_owner_ids
 from crestline.services.decisions.insights import (
     AccountInputs,
     StoredInsights,
@@ -574,7 +575,7 @@ def _person_in_scope(session: Session, actor: Actor, person_id: int) -> Person:
     owners = visible_owner_ids(session, actor)
     if owners is not None:  # out of scope is answered as not there (ids cannot be probed)
         account = session.get(Account, person.account_id)
-        if account is None or account.owner_id not in owners:
+        if account is None or not in_scope(owners, account.owner_id):
             raise missing
     return person
 
@@ -590,9 +591,7 @@ def resolve_person(session: Session, actor: Actor, key: str) -> Person:
         column = Person.email if "@" in key else Person.full_name
         stmt = select(Person).where(func.lower(column) == key.lower())
         owners = visible_owner_ids(session, actor)
-        stmt = stmt.join(Account, Account.id == Person.account_id)
-        if owners is not None:
-            stmt = stmt.where(Account.owner_id.in_(owners))
+        stmt = scoped(stmt.join(Account, Account.id == Person.account_id), owners)
         found = list(session.scalars(stmt.order_by(Person.id).limit(MAX_CANDIDATES + 1)))
     if not found:
         raise NotFoundError(f"no person {key!r} at an account (give an id, an email or a name)")

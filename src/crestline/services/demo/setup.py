@@ -12,8 +12,9 @@ from crestline.db.migrate import current_revision
 from crestline.db.models import Account, Base, DemoFact
 from crestline.demo.load import LoadSummary, Progress, write_world
 from crestline.demo.scales import SCALES, Scale
-from crestline.errors import BadInputError, ConflictError, PermissionDeniedError
+from crestline.errors import BadInputError, ConflictError
 from crestline.services.auth.auth import Actor, hash_password
+from crestline.services.auth.policy import require_admin
 from crestline.services.collector import collector_paused
 from crestline.services.decisions.insights import refresh_insights
 
@@ -78,8 +79,7 @@ def build_demo_world(
 
     A database that holds other data is refused unless ``fresh``, which replaces everything.
     """
-    if not actor.is_admin:
-        raise PermissionDeniedError("only an admin may load the demo world")
+    require_admin(actor, "load the demo world")
     facts = world_facts(database)
     with database.reader() as session:
         has_data = bool(session.scalar(select(func.count()).select_from(Account)))

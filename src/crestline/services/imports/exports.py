@@ -22,7 +22,7 @@ from crestline.db.database import Database
 from crestline.errors import BadInputError
 from crestline.ingest.sfid import make_id
 from crestline.services.auth.auth import Actor
-from crestline.services.imports.importing import require_admin
+from crestline.services.auth.policy import require_admin
 
 FETCH = 50_000
 
@@ -104,7 +104,7 @@ def _stream(conn: Connection, sql: str) -> Iterable[Sequence[Any]]:
 
 def _start(actor: Actor, folder: Path) -> ExportSummary:
     """An admin's export into ``folder``, made when missing."""
-    require_admin(actor)
+    require_admin(actor, "export data")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -354,7 +354,7 @@ def basename_of(name: str) -> str:
 
 def export_linkedin(database: Database, actor: Actor, folder: Path) -> ExportSummary:
     """A ``Connections.csv`` per seller with connections: ``DIR/<email>/Connections.csv``."""
-    require_admin(actor)
+    require_admin(actor, "export data")
     summary = ExportSummary(str(folder))
     with database.engine.connect() as conn:
         sellers = conn.execute(

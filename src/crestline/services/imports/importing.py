@@ -21,9 +21,10 @@ from sqlalchemy import Connection, Table, insert, select
 from crestline.db.bulk import bulk_insert, bulk_update, reserve_ids, source_keys
 from crestline.db.database import Database
 from crestline.db.models import Base, ImportRun
-from crestline.errors import BadInputError, PermissionDeniedError
+from crestline.errors import BadInputError
 from crestline.ingest.records import Problem, Record
 from crestline.services.auth.auth import Actor
+from crestline.services.auth.policy import require_admin
 from crestline.services.collector import collector_paused
 from crestline.services.decisions.insights import refresh_insights
 
@@ -117,11 +118,6 @@ class ImportContext:
         return Base.metadata.tables[name]
 
 
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDeniedError("only an admin may import data")
-
-
 @contextmanager
 def run_import(
     database: Database,
@@ -135,7 +131,7 @@ def run_import(
     progress: Progress | None = None,
 ) -> Iterator[ImportContext]:
     """The frame of an import: one transaction, rolled back for a dry run or a strict failure."""
-    require_admin(actor)
+    require_admin(actor, "import data")
     with collector_paused():
         yield from _run_import(
             database,

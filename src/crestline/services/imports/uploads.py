@@ -21,13 +21,14 @@ from typing import BinaryIO
 from crestline.db.database import Database
 from crestline.errors import BadInputError, NotFoundError, TooLargeError
 from crestline.services.auth.auth import Actor
+from crestline.services.auth.policy import require_admin
 from crestline.services.imports.import_activities import import_activities
 from crestline.services.imports.import_events import import_events
 from crestline.services.imports.import_hubspot import import_hubspot
 from crestline.services.imports.import_linkedin import import_linkedin
 from crestline.services.imports.import_salesforce import import_salesforce
 from crestline.services.imports.import_sellers import import_sellers
-from crestline.services.imports.importing import ImportSummary, require_admin
+from crestline.services.imports.importing import ImportSummary
 
 SOURCES = {
     "salesforce": "Salesforce export (zip of Account.csv, Contact.csv … or one object CSV)",
@@ -138,7 +139,7 @@ def stage_upload(
 ) -> Staged:
     """Keep an uploaded file (or zip) for an import of ``source``; nothing is imported yet. An
     upload over ``max_bytes`` is refused (and nothing of it kept)."""
-    require_admin(actor)
+    require_admin(actor, "import data")
     if source not in SOURCES:
         raise BadInputError(f"source {source!r}: choose one of {', '.join(SOURCES)}")
     if source == "linkedin" and not (seller or "").strip():
@@ -257,6 +258,6 @@ def confirm(database: Database, actor: Actor, data_dir: Path, token: str) -> Imp
 
 
 def discard(data_dir: Path, actor: Actor, token: str) -> None:
-    require_admin(actor)
+    require_admin(actor, "import data")
     if TOKEN.match(token):
         shutil.rmtree(data_dir / "uploads" / token, ignore_errors=True)

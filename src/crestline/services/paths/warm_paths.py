@@ -25,7 +25,8 @@ from crestline.engines.csr_paths import best_paths
 from crestline.engines.orgchart import PARENT_FUNCTIONS, RANK
 from crestline.engines.paths import MAX_HOPS, K, Path
 from crestline.errors import AmbiguousError, BadInputError, NotFoundError
-from crestline.services.auth.auth import Actor, visible_owner_ids
+from crestline.services.auth.auth import Actor
+from crestline.services.auth.policy import visible_owner_ids
 from crestline.services.decisions.decision_makers import decision_makers, resolve_person
 from crestline.services.decisions.insights import resolve_as_of
 from crestline.services.paths.hop_evidence import explain, hops_evidence
