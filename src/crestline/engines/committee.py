@@ -17,26 +17,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-ROLES = (
-    "economic_buyer",
-    "executive_sponsor",
-    "decision_maker",
-    "technical_buyer",
-    "champion",
-    "user",
-)
-# CRM contact-role values (lower case) → committee roles.
+from crestline.vocab import BUYING_ROLES, COMMITTEE_ROLES
+
+ROLES = COMMITTEE_ROLES
+# CRM contact-role values (lower case) → committee roles; "user" is a common custom spelling.
 ROLE_OF: Mapping[str, tuple[str, ...]] = {
-    "economic buyer": ("economic_buyer",),
-    "economic decision maker": ("economic_buyer", "decision_maker"),
-    "executive sponsor": ("executive_sponsor",),
-    "decision maker": ("decision_maker",),
-    "technical buyer": ("technical_buyer",),
-    "evaluator": ("technical_buyer",),
-    "champion": ("champion",),
-    "business user": ("user",),
-    "user": ("user",),
-}
+    name.lower(): fills for name, _, fills in BUYING_ROLES if fills
+} | {"user": ("user",)}
 ENGAGED_DAYS = 90
 POWER_LEVELS = frozenset({"board", "c_suite", "evp", "vp", "director"})
 CHAMPION_SUPPORT = frozenset({"mentor", "supporter"})

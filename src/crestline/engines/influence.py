@@ -31,6 +31,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from crestline.engines.orgchart import PARENT_FUNCTIONS, UNKNOWN
+from crestline.vocab import BUYING_ROLES
 
 SENIORITY_VALUE: Mapping[str, float] = {
     "board": 0.75,
@@ -43,20 +44,8 @@ SENIORITY_VALUE: Mapping[str, float] = {
     "entry": 0.05,
     UNKNOWN: 0.2,
 }
-# How much a recorded role says about power over the deal (Salesforce's picklist and common custom
-# values, lower case).
-ROLE_POWER: Mapping[str, float] = {
-    "economic buyer": 1.0,
-    "economic decision maker": 1.0,
-    "executive sponsor": 0.8,
-    "decision maker": 0.7,
-    "technical buyer": 0.3,
-    "influencer": 0.3,
-    "champion": 0.3,
-    "evaluator": 0.2,
-    "business user": 0.1,
-    "other": 0.05,
-}
+# How much a recorded role says about power over the deal, by its lower-case spelling.
+ROLE_POWER: Mapping[str, float] = {name.lower(): power for name, power, _ in BUYING_ROLES}
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "seniority": 0.30,
     "function_relevance": 0.22,

@@ -17,6 +17,8 @@ from crestline.ingest import values
 from crestline.ingest.columns import Column, ObjectSpec
 from crestline.ingest.sfid import to18
 
+# Salesforce's own picklist of contact roles (a value outside it is a custom one, and the import
+# says so); the buying-role vocabulary Crestline reads them into is crestline.vocab.BUYING_ROLES.
 ROLES = (
     "Business User",
     "Decision Maker",

@@ -62,24 +62,14 @@ from crestline.services.decisions.insights import (
 )
 from crestline.services.decisions.titles import classifier
 from crestline.services.memo import Memo
+from crestline.vocab import BUYING_ROLES
 from crestline.vocab import COVERAGE as COVERAGE
 from crestline.vocab import FUNCTIONS as FUNCTIONS
 from crestline.vocab import LEVELS as LEVELS
 from crestline.vocab import RELATIONSHIP as RELATIONSHIP
 from crestline.vocab import SUPPORT as SUPPORT
 
-CRM_ROLES = (
-    "Economic Buyer",
-    "Economic Decision Maker",
-    "Executive Sponsor",
-    "Decision Maker",
-    "Technical Buyer",
-    "Evaluator",
-    "Champion",
-    "Influencer",
-    "Business User",
-    "Other",
-)
+CRM_ROLES = tuple(name for name, _, _ in BUYING_ROLES)  # as the forms offer them
 COMMITTEE_TOP = 5
 
 
