@@ -285,3 +285,32 @@ def test_a_confirmed_line_that_would_make_a_cycle_is_refused(world: Database) ->
         assess_person(session, LOCAL_ADMIN, manager, changes={"manager_id": pid})
     with world.reader() as session:
         assert session.get(PersonAssessment, manager) is None
+
+
+def test_a_correction_as_the_account_page_sends_it(small_world: Database) -> None:
+    from crestline.services.accounts.people import correct_at_account
+
+    with small_world.reader() as session:
+        account = session.scalars(select(Account.id).order_by(Account.id).limit(1)).one()
+        person, boss = session.execute(
+            select(Person.id, Person.full_name)
+            .where(Person.account_id == account)
+            .order_by(Person.id)
+            .limit(2)
+        ).all()
+    with small_world.transaction() as session:
+        done = correct_at_account(
+            session,
+            LOCAL_ADMIN,
+            account,
+            person[0],
+            manager=f"{boss[1]} #{boss[0]}",
+            values={"support": "mentor", "seniority": ""},
+        )
+    assert done.manager == boss[1] and done.name == person[1]
+    with small_world.reader() as session:
+        found = decision_makers(session, LOCAL_ADMIN, str(account))
+    mine = next(p for p in found.people if p.id == person[0])
+    assert (mine.support, mine.manager_id) == ("mentor", boss[0])
+    with pytest.raises(NotFoundError), small_world.transaction() as session:
+        correct_at_account(session, LOCAL_ADMIN, account + 10_000, person[0], manager="", values={})

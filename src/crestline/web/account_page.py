@@ -35,7 +35,13 @@ from crestline.services.accounts.accounts import (
     reporting_trees,
     resolve_account,
 )
-from crestline.services.accounts.people import SEARCH_LIMIT, find_people, name_at, person_key
+from crestline.services.accounts.people import (
+    SEARCH_LIMIT,
+    correct_at_account,
+    find_people,
+    name_at,
+    person_key,
+)
 from crestline.services.auth.auth import Actor
 from crestline.services.decisions.decision_makers import (
     COVERAGE,
@@ -47,7 +53,6 @@ from crestline.services.decisions.decision_makers import (
     SUPPORT,
     DecisionMakers,
     add_influence,
-    assess_person,
     decision_makers,
     remove_influence,
     set_role,
@@ -397,30 +402,24 @@ def add_account_routes(
     ) -> Response:
         state = PageState(account_id, parse_ids(expand))
         try:
+            values = {
+                "seniority": seniority,
+                "function": function,
+                "support": support,
+                "coverage": coverage,
+                "relationship": relationship,
+            }
             with writing(request) as session:
-                resolve_account(session, actor, str(account_id))
-                name = name_at(session, account_id, person_id)
-                manager = person_key(session, account_id, manager_id, name="reports to")
-                changes: dict[str, str | int | None] = {
-                    "seniority": seniority,
-                    "function": function,
-                    "manager_id": str(manager) if manager is not None else "",
-                    "support": support,
-                    "coverage": coverage,
-                    "relationship": relationship,
-                }
-                assess_person(session, actor, person_id, changes=changes)
-                said = [
-                    f"{k} {v}".replace("_", " ")
-                    for k, v in changes.items()
-                    if v and k != "manager_id"
-                ]
-                if manager is not None:
-                    said.append("reports to " + name_at(session, account_id, manager))
+                done = correct_at_account(
+                    session, actor, account_id, person_id, manager=manager_id, values=values
+                )
         except BadInputError as exc:
             failed = replace(state, edit=person_id)
             return show(request, actor, failed, status=exc.http_status, error=exc.message)
-        notice = f"Saved for {name}: " + (", ".join(said) if said else "every value cleared")
+        said = [f"{k} {v}".replace("_", " ") for k, v in values.items() if v]
+        if done.manager is not None:
+            said.append("reports to " + done.manager)
+        notice = f"Saved for {done.name}: " + (", ".join(said) if said else "every value cleared")
         return back(state, notice, f"row-{person_id}")
 
     @app.post(

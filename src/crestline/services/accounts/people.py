@@ -5,6 +5,7 @@ account by a few letters of their name or title (the forms' person fields)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -16,6 +17,7 @@ from crestline.services.accounts.accounts import resolve_account
 from crestline.services.auth.auth import Actor
 from crestline.services.decisions.decision_makers import (
     RankedPerson,
+    assess_person,
     decision_makers,
     resolve_person,
 )
@@ -156,3 +158,36 @@ def person_key(session: Session, account_id: int, key: str, *, name: str = "pers
         listed = ", ".join(f"#{i}" for i in ids)
         raise AmbiguousError(f"{name} {key!r} names {len(ids)} people ({listed}): pick one")
     return ids[0]
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A correction made from the account page: whose, and the manager it named (if any)."""
+
+    name: str
+    manager: str | None
+
+
+def correct_at_account(
+    session: Session,
+    actor: Actor,
+    account_id: int,
+    person_id: int,
+    *,
+    manager: str,
+    values: Mapping[str, str],
+) -> Corrected:
+    """Record what our people know of someone at an account, as the account page's row editor
+    sends it: ``values`` by field (blank clears one), ``manager`` as the "reports to" field holds
+    it (a name at the account, a suggestion's ``Name #id``, an id, or blank). Flushes; the
+    caller commits."""
+    resolve_account(session, actor, str(account_id))
+    name = name_at(session, account_id, person_id)
+    manager_id = person_key(session, account_id, manager, name="reports to")
+    changes: dict[str, str | int | None] = {
+        **values,
+        "manager_id": str(manager_id) if manager_id is not None else "",
+    }
+    assess_person(session, actor, person_id, changes=changes)
+    boss = name_at(session, account_id, manager_id) if manager_id is not None else None
+    return Corrected(name, boss)
