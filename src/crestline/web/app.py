@@ -186,28 +186,6 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         with writer, db.transaction() as session:
             yield session
 
-    def current_actor(request: Request) -> Actor | None:
-        """The session cookie's user, else (programs) HTTP Basic's: for the API. Wrong Basic
-        credentials count towards the same lockout as the sign-in form's."""
-        token = request.cookies.get(cookies.COOKIE)
-        creds = cookies.basic_credentials(request) if not token else None
-        if not token and creds is None:
-            return None
-        db: Database = request.app.state.db
-        with db.reader() as session:
-            if token:
-                return session_actor(session, token)
-            assert creds is not None
-            address = client_address(request)
-            refusal = sign_in_refusal(session, creds[0], address)
-            if refusal:
-                raise TooManyAttemptsError(refusal)
-            actor = authenticate(session, *creds)
-        if actor is None:
-            with writing(request) as session:
-                record_sign_in(session, creds[0], address, ok=False)
-        return actor
-
     def cookie_actor(request: Request) -> Actor | None:
         """The session cookie's user: pages take no other credentials."""
         token = request.cookies.get(cookies.COOKIE)
@@ -216,6 +194,26 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         db: Database = request.app.state.db
         with db.reader() as session:
             return session_actor(session, token)
+
+    def current_actor(request: Request) -> Actor | None:
+        """The session cookie's user, else (programs) HTTP Basic's: for the API. Wrong Basic
+        credentials count towards the same lockout as the sign-in form's."""
+        if request.cookies.get(cookies.COOKIE):
+            return cookie_actor(request)
+        creds = cookies.basic_credentials(request)
+        if creds is None:
+            return None
+        db: Database = request.app.state.db
+        address = client_address(request)
+        with db.reader() as session:
+            refusal = sign_in_refusal(session, creds[0], address)
+            if refusal:
+                raise TooManyAttemptsError(refusal)
+            actor = authenticate(session, *creds)
+        if actor is None:
+            with writing(request) as session:
+                record_sign_in(session, creds[0], address, ok=False)
+        return actor
 
     def api_actor(actor: Annotated[Actor | None, Depends(current_actor)]) -> Actor:
         if actor is None:
