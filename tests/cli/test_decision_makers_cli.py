@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,7 +21,12 @@ def test_account_show_ranks_people_and_covers_open_deals(
     shown = run(capsys, "--db", db, "account", "show", str(account["id"]), "--format", "json")
     assert shown.code == 0, shown.err
     data = json.loads(shown.out)
-    assert data["as_of"] == "2026-09-30"  # the demo world's day
+    # the data's own day: its latest activity (the demo world's last meeting), not today
+    with sqlite3.connect(db) as conn:
+        (latest,) = conn.execute("SELECT max(occurred_at) FROM activities").fetchone()
+    assert data["as_of"] == latest[:10] < "2026-10-01"
+    fixed = run(capsys, "--db", db, "account", "show", str(account["id"]), "--as-of", "2026-01-15")
+    assert fixed.code == 0 and "as of 2026-01-15" in fixed.out
     ranked = data["ranked"]
     assert len(ranked) == account["people"]
     assert [p["rank"] for p in ranked] == list(range(1, len(ranked) + 1))

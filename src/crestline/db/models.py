@@ -281,6 +281,7 @@ class Activity(Sourced, Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_activities_account_id_occurred_at", "account_id", "occurred_at"),
+        Index("ix_activities_occurred_at", "occurred_at"),  # the data's day: the latest one
         Index("ix_activities_opportunity_id", "opportunity_id"),
         Index("ix_activities_seller_id", "seller_id"),
     )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Select, delete, func, select, update
 
 from crestline.db.bulk import bulk_insert
 from crestline.db.models import (
@@ -27,7 +27,6 @@ from crestline.db.models import (
     ActivityPerson,
     Base,
     ContactRole,
-    DemoFact,
     Opportunity,
     Person,
     PersonAssessment,
@@ -113,20 +112,25 @@ class AccountInputs:
         return out
 
 
-_WORLD = select(DemoFact.value).where(DemoFact.key == "world")
+def _latest_activity(now: dt.datetime) -> Select[tuple[dt.datetime | None]]:
+    return select(func.max(Activity.occurred_at)).where(Activity.occurred_at <= now)
 
 
-def world_as_of(conn: Connection) -> dt.date | None:
-    """The demo world's date, when the database holds the demo world."""
-    value = conn.execute(_WORLD).scalar()
-    if isinstance(value, dict) and value.get("as_of"):
-        return dt.date.fromisoformat(str(value["as_of"]))
-    return None
+def data_day(conn: Connection) -> dt.date | None:
+    """The day the data speaks of: its latest activity that is not in the future (a meeting
+    planned for next week does not move it). None when there is no activity yet."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    latest = conn.execute(_latest_activity(now)).scalar()
+    if isinstance(latest, str):  # SQLite hands back text where the column was not typed
+        latest = dt.datetime.fromisoformat(latest)
+    return latest.date() if latest is not None else None
 
 
 def resolve_as_of(conn: Connection, as_of: dt.date | None) -> dt.date:
-    """The date engagement is measured at: given, else the demo world's, else today (UTC)."""
-    return as_of or world_as_of(conn) or dt.datetime.now(dt.UTC).date()
+    """The date engagement is measured at: the one given (``--as-of``, ``?as_of=``), else the
+    data's own day (its latest activity, so an export a few months old is read as of when it was
+    taken, not as if everyone had gone quiet since), else today (UTC)."""
+    return as_of or data_day(conn) or dt.datetime.now(dt.UTC).date()
 
 
 def offering_targets(conn: Connection) -> dict[int, frozenset[str]]:
