@@ -7,8 +7,8 @@
 1. Accuracy (``services/demo/truth_scores.py``): of the reporting lines the demo world hid
    (15 %), the share Crestline infers exactly right and the share it hangs under a true
    ancestor; for every opportunity, whether the true economic buyer is in the top 3 of that
-   opportunity's power ranking (goal: >= 90 %), with the CRM's roles on it and blind (without
-   them).
+   opportunity's power ranking, blind — the opportunity's own recorded roles and touches hidden
+   from the engine (goal: >= 90 %) — and, for comparison only, with the CRM's roles on it.
 2. Refresh: every account recomputed (``force``), then nothing changed (fingerprints only), then
    one person's title changed — the incremental runs as a ratio of the full one, same run.
 Results are printed and written to bench-results/decision-makers-<scale>.json.
@@ -76,7 +76,8 @@ def main() -> None:
     results: dict[str, object] = {
         "scale": args.scale,
         "accuracy": scores.as_dict(),
-        "accuracy_goal": {"buyer_top3": ">= 0.90"},
+        "accuracy_goal": {"buyer_top3_blind": ">= 0.90"},
+        "accuracy_goal_met": scores.buyer_top3_blind >= 0.90,
         "scoring_seconds": round(scoring, 1),
         "refresh_full": full,
         "refresh_nothing_changed": none,

@@ -207,7 +207,10 @@ def test_accuracy_floors_on_the_small_world(small_world: Database) -> None:
     with small_world.engine.connect() as conn:
         scores = score_against_truth(conn)
     assert scores.opportunities > 100 and scores.inferred_lines > 100
-    assert scores.buyer_top3 >= 0.85
+    # blind: the deal's own recorded roles and touches hidden (measured 66 % here, 80 % at demo
+    # scale); with them the engine would only be reading back the answer the generator wrote
+    assert scores.buyer_top3_blind >= 0.6
+    assert scores.buyer_top3_with_crm_roles > scores.buyer_top3_blind
     assert scores.true_ancestor >= scores.exact_manager >= 0.2
 
 
