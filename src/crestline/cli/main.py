@@ -13,7 +13,7 @@ import typer
 from typer.exceptions import TyperException
 
 from crestline import __version__
-from crestline.cli import accounts, demo, importing, paths, people, system, titles
+from crestline.cli import accounts, demo, importing, paths, people, system, titles, users
 from crestline.cli.context import AppState
 from crestline.config import load_settings
 from crestline.errors import CrestlineError
@@ -59,6 +59,7 @@ importing.register(app)
 titles.register(app)
 people.register(app)
 paths.register(app)
+users.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
