@@ -19,6 +19,7 @@ from crestline.ingest.records import Problem, Record
 from crestline.ingest.tabular import Row, Table, normalise_header
 
 Parser = Callable[[str], Any]
+NumberParser = Callable[[str, bool | None], Any]  # the value, and whether it has a decimal comma
 DATE_SAMPLE = 2_000
 
 
@@ -30,7 +31,9 @@ class Column:
     required: bool = False
     ref: bool = False  # the value is the key of another record
     lenient: bool = False  # a bad value is dropped with a warning instead of rejecting the row
-    date: bool = False  # parsed with the column's day-first hint
+    date: bool = False  # a date, read in the column's day or month order (values.date_order)
+    datetime: bool = False  # a date and time, read the same way
+    number: NumberParser | None = None  # a number, read with the column's decimal mark
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -46,6 +49,7 @@ class ObjectSpec:
     key_optional: bool = False  # without a key column, a row's key is a digest of its cells
     derive: Callable[[dict[str, Any], set[str]], None] | None = None
     extra_checks: tuple[Callable[[Record], Problem | None], ...] = field(default=())
+    nulls: frozenset[str] = frozenset()  # values a reference column writes for "no record"
 
     @property
     def key_keys(self) -> tuple[str, ...]:
@@ -56,6 +60,19 @@ class ObjectSpec:
 
     def missing_required(self, table: Table) -> list[Column]:
         return [c for c in self.columns if c.required and not table.has(*c.keys)]
+
+
+PLAIN, DATE, DATETIME, NUMBER = 0, 1, 2, 3
+
+
+def _kind(column: Column) -> int:
+    if column.date:
+        return DATE
+    if column.datetime:
+        return DATETIME
+    if column.number is not None:
+        return NUMBER
+    return PLAIN
 
 
 @dataclass
@@ -90,19 +107,37 @@ def read_records(
     positions = [(c, next(where[k] for k in c.keys if k in where)) for c in columns]
     key_at = next((where[k] for k in spec.key_keys if k in where), -1)
     steps = [  # one tuple a column, unpacked in the row loop
-        (c.name, at, c.parse, c.ref, c.date, c.required, c.lenient) for c, at in positions
+        (c.name, at, c.parse, c.ref, _kind(c), c.required, c.lenient) for c, at in positions
     ]
     names = {c.name for c in columns}
+    number_parsers: dict[str, NumberParser] = {
+        c.name: c.number for c in columns if c.number is not None
+    }
     original = dict(zip(table.keys, table.header, strict=False))
     labels = {c.name: original[next(h for h in c.keys if h in original)] for c in columns}
     key_label = next((original[h] for h in spec.key_keys if h in original), "")
     rows = table.rows()
     head = list(islice(rows, DATE_SAMPLE))
-    dayfirst = {
-        c.name: values.looks_dayfirst([r.get(*keys) or "" for r in head])
-        for c, keys in plan
-        if c.date
-    }
+    samples = {c.name: [r.get(*keys) or "" for r in head] for c, keys in plan}
+    decimal_comma: dict[str, bool | None] = {}
+    for c in columns:
+        if c.number is not None:
+            told = values.number_format(samples[c.name])
+            decimal_comma[c.name] = told if told is not None else table.european
+    european = table.european or any(decimal_comma.values()) or None
+    dayfirst: dict[str, bool] = {}
+    notes: list[Problem] = []
+    for c in columns:
+        if c.date or c.datetime:
+            order = values.date_order(samples[c.name], dayfirst_hint=european)
+            dayfirst[c.name] = order.dayfirst
+            if order.guessed:
+                row_no = head[order.example_at].number
+                notes.append(
+                    Problem(file, row_no, labels[c.name], order.note(), "warning", (), header)
+                )
+    del samples
+    nulls = spec.nulls
     seen: dict[str, tuple[int, int]] = {}  # key -> (first row, fingerprint of its cells)
 
     def problem(row: Row, fld: str | None, message: str, severity: str = "error") -> Problem:
@@ -111,6 +146,12 @@ def read_records(
     def all_rows() -> Iterator[Row]:
         yield from head
         yield from rows
+        note = table.repair_note()
+        if note is not None:
+            on_problem(Problem(file, 0, None, note, "warning", (), header))
+
+    for note in notes:
+        on_problem(note)
 
     for row in all_rows():
         stats.read += 1
@@ -150,10 +191,10 @@ def read_records(
         rejected = False
         cells_now = row.cells
         width = len(cells_now)
-        for name, at, parse, is_ref, is_date, required, lenient in steps:
+        for name, at, parse, is_ref, kind, required, lenient in steps:
             target = refs if is_ref else fields
             raw = cells_now[at] if at < width else ""
-            if not raw or raw.isspace():
+            if not raw or raw.isspace() or (is_ref and nulls and raw.strip() in nulls):
                 if required:
                     on_problem(problem(row, labels[name], "required value is empty"))
                     rejected = True
@@ -161,8 +202,12 @@ def read_records(
                 target[name] = None
                 continue
             try:
-                if is_date:
+                if kind == DATE:
                     target[name] = values.parse_date(raw, dayfirst=dayfirst[name])
+                elif kind == DATETIME:
+                    target[name] = values.parse_datetime(raw, dayfirst=dayfirst[name])
+                elif kind == NUMBER:
+                    target[name] = number_parsers[name](raw, decimal_comma[name])
                 elif parse is not None:
                     target[name] = parse(raw)
                 else:

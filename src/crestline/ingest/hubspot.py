@@ -47,6 +47,10 @@ def record_id(value: str) -> str:
     return v
 
 
+def money(value: str, decimal_comma: bool | None = None) -> int:
+    return values.to_minor(values.parse_decimal(value, decimal_comma))
+
+
 def id_list(value: str) -> tuple[str, ...]:
     return tuple(record_id(p) for p in re.split(r"[;,]", value) if p.strip())
 
@@ -83,13 +87,8 @@ COMPANY = ObjectSpec(
             lenient=True,
         ),
         Column("industry", ("Industry",)),
-        Column("employees", ("Number of Employees",), values.parse_int, lenient=True),
-        Column(
-            "annual_revenue_minor",
-            ("Annual Revenue",),
-            lambda v: values.to_minor(values.parse_decimal(v)),
-            lenient=True,
-        ),
+        Column("employees", ("Number of Employees",), number=values.parse_int, lenient=True),
+        Column("annual_revenue_minor", ("Annual Revenue",), number=money, lenient=True),
         Column("country", ("Country/Region", "Country"), values.country_code, lenient=True),
         Column("city", ("City",)),
         Column("owner", ("Company owner", "Owner"), ref=True),
@@ -130,13 +129,8 @@ DEAL = ObjectSpec(
         Column("name", ("Deal Name",), required=True),
         Column("stage", ("Deal Stage",), stage, required=True),
         Column("close_date", ("Close Date",), date=True),
-        Column("created", ("Create Date",), values.parse_datetime, lenient=True),
-        Column(
-            "amount_minor",
-            ("Amount",),
-            lambda v: values.to_minor(values.parse_decimal(v)),
-            lenient=True,
-        ),
+        Column("created", ("Create Date",), datetime=True, lenient=True),
+        Column("amount_minor", ("Amount",), number=money, lenient=True),
         Column("currency", ("Currency", "Deal currency code")),
         Column("pipeline", ("Pipeline",)),
         Column("type", ("Deal Type",)),

@@ -2,7 +2,9 @@
 
 The file opens with a preamble (``Notes:``, a quoted sentence, a blank line) of varying length; the
 header is the row that starts with ``First Name``. Older exports have no ``URL`` column; emails are
-mostly empty; ``Connected On`` reads ``12 Mar 2024``; hidden profiles have no name.
+mostly empty; ``Connected On`` reads ``12 Mar 2024`` — or, in a file resaved by a spreadsheet,
+``5/3/2024``, ``3/5/24`` or an Excel serial day, read in the order the whole column tells
+(:func:`crestline.ingest.values.date_order`); hidden profiles have no name.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 
 from crestline.ingest import values
 from crestline.ingest.records import Problem
 from crestline.ingest.tabular import Row, Table, open_table
+
+DATE_SAMPLE = 5_000  # the rows whose dates decide the column's day or month order
 
 HEADERS = {
     "first": ("first name",),
@@ -47,7 +52,24 @@ def read_connections(table: Table, problems: list[Problem]) -> Iterator[LinkedIn
     """The connections of ``table``; problems (rejected rows, warnings) are appended."""
     file = table.path.name
     header = tuple(table.header)
-    for row in table.rows():
+    rows = table.rows()
+    head = list(islice(rows, DATE_SAMPLE))
+    order = values.date_order(
+        [r.get(*HEADERS["connected"]) or "" for r in head], dayfirst_hint=table.european
+    )
+    if order.guessed:
+        problems.append(
+            Problem(
+                file,
+                head[order.example_at].number,
+                "Connected On",
+                order.note(),
+                "warning",
+                tuple(head[order.example_at].cells),
+                header,
+            )
+        )
+    for row in chain(head, rows):
         first = " ".join((row.get(*HEADERS["first"]) or "").split())
         last = " ".join((row.get(*HEADERS["last"]) or "").split())
 
@@ -74,9 +96,12 @@ def read_connections(table: Table, problems: list[Problem]) -> Iterator[LinkedIn
         raw_date = row.get(*HEADERS["connected"])
         if not values.blank(raw_date):
             try:
-                connected = values.parse_date(raw_date or "", dayfirst=True)
+                connected = values.parse_date(raw_date or "", dayfirst=order.dayfirst)
             except ValueError as exc:
                 problems.append(problem("Connected On", f"{exc}; left empty", "warning"))
         company = " ".join((row.get(*HEADERS["company"]) or "").split()) or None
         position = " ".join((row.get(*HEADERS["position"]) or "").split()) or None
         yield LinkedInConnection(row.number, first, last, url, email, company, position, connected)
+    note = table.repair_note()
+    if note is not None:
+        problems.append(Problem(file, 0, None, note, "warning", (), header))

@@ -22,7 +22,8 @@ class Problem:
     header: tuple[str, ...] = ()
 
     def line(self) -> str:
-        where = f"{self.file}, row {self.row}"
+        """``file, row n, field f: message``; a problem of the whole file (row 0) names no row."""
+        where = f"{self.file}, row {self.row}" if self.row > 0 else self.file
         if self.field:
             where += f", field {self.field}"
         return f"{where}: {self.message}"

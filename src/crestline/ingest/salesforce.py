@@ -15,7 +15,7 @@ from typing import Any
 
 from crestline.ingest import values
 from crestline.ingest.columns import Column, ObjectSpec
-from crestline.ingest.sfid import to18
+from crestline.ingest.sfid import NULL_IDS, to18
 
 # Salesforce's own picklist of contact roles (a value outside it is a custom one, and the import
 # says so); the buying-role vocabulary Crestline reads them into is crestline.vocab.BUYING_ROLES.
@@ -43,12 +43,10 @@ def sf_id(value: str) -> str:
     return v if len(v) == 18 else to18(v)
 
 
-def money(value: str) -> int:
-    return values.to_minor(values.parse_decimal(value))
-
-
-def created_date(value: str) -> Any:
-    return values.parse_datetime(value).date()
+def money(value: str, decimal_comma: bool | None = None) -> int:
+    """An amount in minor units: ``1,234.50``, ``1.234,50`` (by the file's decimal mark),
+    ``1.39E8`` (Data Loader's E-notation)."""
+    return values.to_minor(values.parse_decimal(value, decimal_comma))
 
 
 def H(*names: str) -> tuple[str, ...]:
@@ -69,12 +67,23 @@ ACCOUNT = ObjectSpec(
     kind="Account",
     key_headers=H("Id", "Account ID", "Account.Id"),
     key_parse=sf_id,
+    nulls=NULL_IDS,
     columns=(
         Column("name", H("Name", "Account Name"), required=True),
         Column("parent", H("ParentId", "Parent Account ID"), sf_id, ref=True, lenient=True),
         Column("industry", H("Industry")),
-        Column("annual_revenue_minor", H("AnnualRevenue", "Annual Revenue"), money, lenient=True),
-        Column("employees", H("NumberOfEmployees", "Employees"), values.parse_int, lenient=True),
+        Column(
+            "annual_revenue_minor",
+            H("AnnualRevenue", "Annual Revenue"),
+            number=money,
+            lenient=True,
+        ),
+        Column(
+            "employees",
+            H("NumberOfEmployees", "Employees"),
+            number=values.parse_int,
+            lenient=True,
+        ),
         Column("domain", H("Website", "Domain"), values.domain_of, lenient=True),
         Column(
             "country", H("BillingCountry", "Billing Country"), values.country_code, lenient=True
@@ -89,6 +98,7 @@ CONTACT = ObjectSpec(
     kind="Contact",
     key_headers=H("Id", "Contact ID"),
     key_parse=sf_id,
+    nulls=NULL_IDS,
     columns=(
         Column("account", H("AccountId", "Account ID"), sf_id, ref=True),
         Column("first_name", H("FirstName", "First Name")),
@@ -113,6 +123,7 @@ USER = ObjectSpec(
     kind="User",
     key_headers=H("Id", "User ID"),
     key_parse=sf_id,
+    nulls=NULL_IDS,
     columns=(
         Column("first_name", H("FirstName", "First Name")),
         Column("last_name", H("LastName", "Last Name"), required=True),
@@ -127,29 +138,36 @@ OPPORTUNITY = ObjectSpec(
     kind="Opportunity",
     key_headers=H("Id", "Opportunity ID"),
     key_parse=sf_id,
+    nulls=NULL_IDS,
     derive=_derive_opportunity,
     columns=(
         Column("account", H("AccountId", "Account ID"), sf_id, ref=True, required=True),
         Column("name", H("Name", "Opportunity Name"), required=True),
         Column("stage", H("StageName", "Stage"), required=True),
-        Column("amount_minor", H("Amount"), money, lenient=True),
+        Column("amount_minor", H("Amount"), number=money, lenient=True),
         Column("currency", H("CurrencyIsoCode", "Opportunity Currency", "Currency")),
         Column("close_date", H("CloseDate", "Close Date"), date=True),
         Column("is_closed", H("IsClosed", "Closed"), values.parse_bool),
         Column("is_won", H("IsWon", "Won"), values.parse_bool),
-        Column("probability", H("Probability", "Probability (%)"), values.parse_int, lenient=True),
+        Column(
+            "probability",
+            H("Probability", "Probability (%)"),
+            number=values.parse_int,
+            lenient=True,
+        ),
         Column("forecast_category", H("ForecastCategoryName", "Forecast Category")),
         Column("type", H("Type")),
         Column(
             "owner", H("OwnerId", "Opportunity Owner ID", "Owner ID"), sf_id, ref=True, lenient=True
         ),
-        Column("created_on", H("CreatedDate", "Created Date"), created_date),
+        Column("created_on", H("CreatedDate", "Created Date"), date=True),
     ),
 )
 CONTACT_ROLE = ObjectSpec(
     kind="OpportunityContactRole",
     key_headers=H("Id", "Contact Role ID"),
     key_parse=sf_id,
+    nulls=NULL_IDS,
     columns=(
         Column("opportunity", H("OpportunityId", "Opportunity ID"), sf_id, ref=True, required=True),
         Column("contact", H("ContactId", "Contact ID"), sf_id, ref=True, required=True),
@@ -168,6 +186,7 @@ TASK = ObjectSpec(
     kind="Task",
     key_headers=H("Id", "Activity ID", "Task ID"),
     key_parse=sf_id,
+    nulls=NULL_IDS,
     columns=(
         *_ACTIVITY_COLUMNS,
         Column("subtype", H("TaskSubtype", "Task Subtype")),
@@ -178,10 +197,11 @@ EVENT = ObjectSpec(
     kind="Event",
     key_headers=H("Id", "Activity ID", "Event ID"),
     key_parse=sf_id,
+    nulls=NULL_IDS,
     columns=(
         *_ACTIVITY_COLUMNS,
-        Column("start", H("StartDateTime", "Start"), values.parse_datetime, lenient=True),
-        Column("end", H("EndDateTime", "End"), values.parse_datetime, lenient=True),
+        Column("start", H("StartDateTime", "Start"), datetime=True, lenient=True),
+        Column("end", H("EndDateTime", "End"), datetime=True, lenient=True),
     ),
 )
 

@@ -8,6 +8,16 @@ first fifteen are upper case; the first fifteen characters of an 18-character ID
 from __future__ import annotations
 
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+# Salesforce's "no record": what exports write in an empty lookup (Data Loader, reports, some
+# integrations) — a reference to nothing, not to a record that is missing.
+NULL_IDS = frozenset({"000000000000000", "000000000000000AAA", "000000000000000aaa"})
+
+
+def is_null(record_id: str) -> bool:
+    """Whether ``record_id`` is Salesforce's null id (15 or 18 characters)."""
+    return record_id.strip() in NULL_IDS
+
+
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
