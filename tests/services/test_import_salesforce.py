@@ -218,3 +218,34 @@ def test_demo_world_round_trips_through_a_salesforce_export(
         assert lines(a) == lines(b)
         won = select(func.count()).where(Opportunity.is_won.is_(True))
         assert a.scalar(won) == b.scalar(won)
+
+
+def test_system_users_sharing_one_email_are_kept_once_with_a_warning(
+    database: Database, tmp_path: Path
+) -> None:
+    """Every real org has several ``noreply@`` system users: the first keeps the address, the
+    others are kept without it — the same warning on every run, and no crash."""
+    folder = tmp_path / "users"
+    folder.mkdir()
+    (folder / "User.csv").write_text(
+        "Id,FirstName,LastName,Email,Title,ManagerId,IsActive\n"
+        "0055J00000Xy0NRQAB,Automated,Process,noreply@00d5j000000abc.example,,,1\n"
+        "0055J00000Xy0N2QAB,Platform,Integration,NoReply@00d5j000000abc.example,,,1\n"
+        "0055J00000Xy0N3QAB,Chatter,Expert,noreply@00d5j000000abc.example,,,\n"
+        "0055J00000Xy001QAB,Renee,Muller,renee.muller@northbeam.io,CRO,,1\n",
+        encoding="utf-8",
+    )
+    runs = [import_salesforce(database, LOCAL_ADMIN, folder) for _ in range(2)]
+    for summary in runs:
+        assert summary.objects["User"].read == 4 and summary.objects["User"].rejected == 0
+        shared = [w for w in summary.warnings if "is also user 0055J00000Xy0NRQAB" in w]
+        assert [w.split(",")[1].strip() for w in shared] == ["row 3", "row 4"]
+    assert runs[0].warnings == runs[1].warnings
+    with database.reader() as session:
+        emails = dict(session.execute(select(Seller.full_name, Seller.email)).all())
+    assert emails == {
+        "Automated Process": "noreply@00d5j000000abc.example",
+        "Platform Integration": None,
+        "Chatter Expert": None,
+        "Renee Muller": "renee.muller@northbeam.io",
+    }

@@ -142,13 +142,28 @@ class SalesforceImport:
     def users(self, table: Table) -> None:
         links: dict[str, str | None] = {}
         rows_by_key: dict[str, Record] = {}
+        claimed: dict[str, str] = {}  # e-mail (lower case) -> the user of this file who has it
         for batch in self._read(table, sf.USER):
             records, rows = [], []
             for r in batch:
                 f = r.fields
                 email = f.get("email")
+                key = email.lower() if email else ""
                 mine = self.maps.sellers.get(r.key, (None, None))[0]
-                if email and self.emails.get(email) not in (None, mine):
+                first = claimed.setdefault(key, r.key) if key else r.key
+                if first != r.key:
+                    # every real org has several system users (noreply@…, integration users)
+                    # sharing one address: the first keeps it, the others are kept without it
+                    self.ctx.problems.add(
+                        r.problem(
+                            "Email",
+                            f"{email} is also user {first}'s: kept there, left empty here",
+                            "warning",
+                        ),
+                        r.kind,
+                    )
+                    f["email"] = None
+                elif key and self.emails.get(key) not in (None, mine):
                     self.ctx.problems.add(
                         r.problem(
                             "Email", f"{email} belongs to another seller; left empty", "warning"
@@ -171,7 +186,7 @@ class SalesforceImport:
             done = upsert(self.ctx, "sellers", "User", records, rows, self.maps.sellers)
             for r in records:
                 if r.fields.get("email"):
-                    self.emails[r.fields["email"]] = done.ids[r.key]
+                    self.emails[r.fields["email"].lower()] = done.ids[r.key]
                 if "manager" in r.refs and r.key in done.changed:
                     links[r.key] = r.refs["manager"]
                     rows_by_key[r.key] = r.slim()
