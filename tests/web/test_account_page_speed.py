@@ -27,9 +27,10 @@ from crestline.services.decisions.decision_makers import decision_makers
 from crestline.services.decisions.insights import refresh_insights
 from crestline.services.demo.setup import build_demo_world
 from crestline.services.paths.sellers import active_sellers
-from crestline.web import account_page, page_cache, paths_page
-from crestline.web.account_page import SUGGESTED, TOP_PEOPLE, TREE_PAGE
+from crestline.web import account_view, page_cache, paths_panel
+from crestline.web.account_view import SUGGESTED, TOP_PEOPLE, TREE_PAGE
 from crestline.web.app import create_app
+from crestline.web.routes import paths as paths_routes
 from tests.web.forms import form_token
 
 LIGHT = 300 * 1024  # no page over 300 KB
@@ -39,8 +40,8 @@ LIGHT = 300 * 1024  # no page over 300 KB
 def forget_kept() -> None:
     """Each test starts with nothing kept (the worlds of the tests share their fingerprints)."""
     for memo in (
-        account_page._DRAWINGS,
-        account_page._TREES,
+        account_view._DRAWINGS,
+        account_view._TREES,
         page_cache.PANELS,
         page_cache.PAGES,
         decisions_service._RANKINGS,
@@ -316,13 +317,13 @@ def test_the_drawing_is_kept_until_a_correction_changes_it(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drawn: list[int] = []
-    real = account_page.render
+    real = account_view.render
 
     def counting(*args: Any, **kwargs: Any) -> bytes:
         drawn.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(account_page, "render", counting)
+    monkeypatch.setattr(account_view, "render", counting)
     account = largest(client)
     url = f"/accounts/{account['id']}"
     first = client.get(url).text
@@ -350,13 +351,13 @@ def test_panels_are_kept_until_the_data_changes(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     found: list[int] = []
-    real = paths_page.warm_paths
+    real = paths_routes.warm_paths
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         found.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(paths_page, "warm_paths", counting)
+    monkeypatch.setattr(paths_routes, "warm_paths", counting)
     account = largest(client)
     panel = f"/accounts/{account['id']}/paths?part=paths"
     first = client.get(panel)
@@ -387,14 +388,14 @@ def test_the_paths_panel_searches_ours_instead_of_listing_them(
     account = largest(client)
     panel = client.get(f"/accounts/{account['id']}/paths?part=paths").text
     offered = re.findall(r'<option value="[^"]* #(\d+)">', panel)
-    assert 0 < len(offered) <= paths_page.SUGGESTED and '<select name="from">' not in panel
+    assert 0 < len(offered) <= paths_panel.SUGGESTED and '<select name="from">' not in panel
     db = open_database(str(db_file))
     try:
         with db.reader() as session:
             ours = active_sellers(session)
     finally:
         db.close()
-    assert len(ours) > paths_page.SUGGESTED  # so that the panel does not list them all
+    assert len(ours) > paths_panel.SUGGESTED  # so that the panel does not list them all
     someone = ours[-1]
     fragment = someone.name.split()[-1][:4]
     found = client.get("/sellers/search", params={"q": fragment}).json()

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crestline.config import load_settings
-from crestline.web.account_page import TREE_PAGE
+from crestline.web.account_view import TREE_PAGE
 from crestline.web.app import create_app
 
 

@@ -15,7 +15,7 @@ from crestline.db.database import open_database
 from crestline.demo.scales import SCALES
 from crestline.services.auth.auth import LOCAL_ADMIN
 from crestline.services.demo.setup import build_demo_world
-from crestline.web.account_page import TREE_PAGE
+from crestline.web.account_view import TREE_PAGE
 from crestline.web.app import create_app
 from tests.web.forms import form_token
 

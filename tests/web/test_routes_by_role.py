@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from tests.web.forms import form_token
@@ -53,8 +53,8 @@ def targets(client: TestClient) -> dict[str, dict[str, Any]]:
 
 def routes(app: Any) -> list[tuple[str, str]]:
     found = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) or hasattr(route, "methods"):
+    for route in iter_route_contexts(app.routes):  # the app's own and its routers' (web/routes)
+        if route.methods and route.path:
             for method in sorted(route.methods - {"HEAD"}):
                 found.append((method, route.path))
     return sorted(found, key=lambda r: r[1] == "/logout")  # signing out last

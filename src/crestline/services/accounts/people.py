@@ -17,9 +17,12 @@ from crestline.services.accounts.accounts import resolve_account
 from crestline.services.auth.auth import Actor
 from crestline.services.decisions.decision_makers import (
     RankedPerson,
+    add_influence,
     assess_person,
     decision_makers,
+    remove_influence,
     resolve_person,
+    set_role,
 )
 from crestline.services.paths.relationship_graph import RelationshipGraph
 from crestline.services.paths.warm_paths import TargetPaths, warm_paths
@@ -191,3 +194,75 @@ def correct_at_account(
     assess_person(session, actor, person_id, changes=changes)
     boss = name_at(session, account_id, manager_id) if manager_id is not None else None
     return Corrected(name, boss)
+
+
+def _someone(session: Session, account_id: int, key: str, field: str) -> int:
+    """The person a form's required person field names."""
+    found = person_key(session, account_id, key, name=field)
+    if found is None:
+        raise BadInputError(f"{field}: name someone at this account (a name or #id)")
+    return found
+
+
+@dataclass(frozen=True)
+class RoleAtAccount:
+    """A buying role recorded from the account page: whose, and the role as recorded."""
+
+    name: str
+    role: str
+
+
+def role_at_account(
+    session: Session, actor: Actor, account_id: int, opportunity_id: int, *, person: str, role: str
+) -> RoleAtAccount:
+    """Record ``person``'s buying role on one of the account's opportunities, as the account
+    page's form sends it: ``person`` is a name at the account, a suggestion's ``Name #id`` or an
+    id. Flushes; the caller commits."""
+    resolve_account(session, actor, str(account_id))
+    person_id = _someone(session, account_id, person, "person")
+    name = name_at(session, account_id, person_id)
+    recorded = set_role(session, actor, opportunity_id, person_id, role).role
+    return RoleAtAccount(name, recorded)
+
+
+@dataclass(frozen=True)
+class InfluenceAtAccount:
+    """An influence line added or removed from the account page: who sways whom, how much."""
+
+    source: str
+    target: str
+    strength: str | None = None
+
+
+def influence_at_account(
+    session: Session,
+    actor: Actor,
+    account_id: int,
+    *,
+    source: str,
+    target: str,
+    strength: str,
+    note: str,
+) -> InfluenceAtAccount:
+    """Record that ``source`` sways ``target`` (both named as a person field holds them: a name
+    at the account, ``Name #id`` or an id), as the account page's influence form sends it; a
+    blank note is none. Flushes; the caller commits."""
+    resolve_account(session, actor, str(account_id))
+    source_id = _someone(session, account_id, source, "who")
+    target_id = _someone(session, account_id, target, "sways whom")
+    source_name = name_at(session, account_id, source_id)
+    line = add_influence(
+        session, actor, source_id, target_id, strength=strength, note=note.strip() or None
+    )
+    return InfluenceAtAccount(source_name, name_at(session, account_id, target_id), line.strength)
+
+
+def remove_influence_at_account(
+    session: Session, actor: Actor, account_id: int, from_id: int, to_id: int
+) -> InfluenceAtAccount:
+    """Remove the influence line from ``from_id`` to ``to_id``, both at the account. Flushes; the
+    caller commits."""
+    resolve_account(session, actor, str(account_id))
+    source, target = name_at(session, account_id, from_id), name_at(session, account_id, to_id)
+    remove_influence(session, actor, from_id, to_id)
+    return InfluenceAtAccount(source, target)

@@ -1,5 +1,5 @@
-"""Warm paths on the web: the panel of the account page and of the person page, and the account's
-executive pairing.
+"""Warm paths on the web: what the panel of the account page and of the person page shows, and
+the filters they and ``/api/v1`` take (the routes are in web/routes/paths.py and people.py).
 
 Every request takes the relationship graph from the app's one :class:`GraphCache`, which reads the
 database again only when it changed. The panels are HTML fragments the pages fetch after they are
@@ -13,33 +13,21 @@ workers.
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from crestline.services.accounts.accounts import resolve_account
-from crestline.services.auth.auth import Actor
 from crestline.services.decisions.insights import resolve_as_of
 from crestline.services.paths.graph_cache import GraphCache
 from crestline.services.paths.relationship_graph import RelationshipGraph
 from crestline.services.paths.sellers import active_sellers
-from crestline.services.paths.warm_paths import (
-    ALTERNATIVES,
-    TargetPaths,
-    executive_pairs,
-    warm_paths,
-)
-from crestline.services.view_keys import view_key
-from crestline.web.account_page import Render
-from crestline.web.page_cache import cached_panel
+from crestline.services.paths.warm_paths import TargetPaths
 
 PATHS = 3  # paths per target and hops at the most: the service's defaults
 MAX_HOPS = 4
 SUGGESTED = 25  # of ours the "From" field offers before anything is typed
 _SUGGESTION = re.compile(r"#(\d+)$")
-Part = Literal["page", "paths", "pairs"]
 VIA = {  # how a hop's kind of tie reads on its arrow
     "linkedin": "LinkedIn",
     "meeting": "met",
@@ -116,70 +104,3 @@ def panel_context(
         "as_of": graph.as_of,
         "via": VIA,
     }
-
-
-def add_paths_routes(
-    app: FastAPI, render_page: Render, *, session_dep: Any, page_actor: Any
-) -> None:
-    """GET /accounts/{id}/paths: the panel and the executive pairing (fragments or a page)."""
-    SessionDep = Annotated[Session, session_dep]
-    PageActor = Annotated[Actor, page_actor]
-
-    @app.get("/sellers/search", include_in_schema=False)
-    def sellers_search(
-        session: SessionDep,
-        actor: PageActor,
-        q: str = "",
-        limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    ) -> JSONResponse:
-        """Ours whose name or title holds ``q`` (executives first): what "From" suggests."""
-        text = q.strip().lower()
-        found = [
-            s
-            for s in active_sellers(session)
-            if text in s.name.lower() or text in (s.title or "").lower()
-        ][:limit]
-        return JSONResponse(
-            [
-                {"id": s.id, "name": s.name, "title": s.title, "value": f"{s.name} #{s.id}"}
-                for s in found
-            ]
-        )
-
-    @app.get("/accounts/{account_id}/paths", response_class=HTMLResponse, include_in_schema=False)
-    def account_paths(
-        request: Request,
-        session: SessionDep,
-        actor: PageActor,
-        filters: Filters,
-        account_id: int,
-        part: Part = "page",
-    ) -> HTMLResponse:
-        account = resolve_account(session, actor, str(account_id))
-
-        def context() -> dict[str, Any]:
-            graph = cached_graph(request, session)
-            action = f"/accounts/{account.id}/paths"
-            found: dict[str, Any] = {"account": {"id": account.id, "name": account.name}}
-            if part != "pairs":
-                targets = warm_paths(
-                    session, actor, str(account.id), graph=graph, **filters.options()
-                )
-                found |= panel_context(
-                    session, targets=targets, filters=filters, action=action, graph=graph
-                )
-            if part != "paths":
-                found |= {
-                    "pairs": executive_pairs(session, actor, str(account.id), graph=graph),
-                    "via": VIA,
-                    "alternatives": ALTERNATIVES,
-                }
-            return found
-
-        if part == "page":  # the whole page (no JavaScript): its header names the actor
-            return render_page(request, "paths.html", actor, **context())
-        template = "_warm_paths.html" if part == "paths" else "_pairs.html"
-        return cached_panel(
-            view_key(session, actor, "account", account.id, part, filters),
-            lambda: render_page(request, template, actor, **context()),
-        )

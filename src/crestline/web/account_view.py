@@ -1,4 +1,5 @@
-"""The account page: facts, people, the org chart, the power map and the buying committees.
+"""What the account page shows: facts, people, the org chart, the power map and the buying
+committees (its routes are in web/routes/accounts.py).
 
 One :func:`decision_makers` call per request feeds the chart, the table and the committees; it
 reads the stored insights, kept per worker by their fingerprint. The chart is Graphviz SVG drawn
@@ -8,25 +9,19 @@ row. A drawing is kept per worker by what it is drawn from (the account's finger
 its influence lines and the opened branches), so a correction draws anew and nothing else does.
 Long lists come a page at a time (``?page=`` for the power map, ``?tree=`` for the people by
 reporting line), and a form's person field suggests people as one types (``/people/search``),
-so a page weighs the same at 50 people and at 5,000. Corrections and influence lines are small
-POST forms that redirect back with a notice.
+so a page weighs the same at 50 people and at 5,000.
 """
 
 import json
 import math
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from typing import Annotated, Any
-from urllib.parse import quote, unquote
+from typing import Any
 
-from fastapi import FastAPI, Form, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from crestline.errors import BadInputError
 from crestline.services.accounts.accounts import (
     PersonNode,
     TreeRow,
@@ -34,13 +29,6 @@ from crestline.services.accounts.accounts import (
     reporting_rows,
     reporting_trees,
     resolve_account,
-)
-from crestline.services.accounts.people import (
-    SEARCH_LIMIT,
-    correct_at_account,
-    find_people,
-    name_at,
-    person_key,
 )
 from crestline.services.auth.auth import Actor
 from crestline.services.decisions.decision_makers import (
@@ -52,21 +40,14 @@ from crestline.services.decisions.decision_makers import (
     RELATIONSHIP,
     SUPPORT,
     DecisionMakers,
-    add_influence,
     decision_makers,
-    remove_influence,
-    set_role,
 )
-from crestline.services.demo.setup import Database
 from crestline.services.memo import Memo
-from crestline.services.reports.orgchart_render import COLOURS, parse_ids, render, visible
+from crestline.services.reports.orgchart_render import COLOURS, render, visible
 from crestline.services.view_keys import view_key
 from crestline.web.page_cache import PAGES
-from crestline.web.security import CSRF_MARK, with_token
+from crestline.web.security import CSRF_MARK
 
-Render = Callable[..., HTMLResponse]
-Writing = Callable[[Request], AbstractContextManager[Session]]  # the app's one write path
-NOTICE = "crestline_notice"
 TOP_PEOPLE = 25  # rows of the power map a page
 TREE_PAGE = 100  # people by reporting line a page
 SUGGESTED = 25  # people a person field offers before anything is typed: the most powerful
@@ -296,216 +277,3 @@ def account_body(
         kept = PAGES.put(key, " ".join(account.name.split()).encode() + b"\n" + html.encode())
     name, _, drawn = kept.partition(b"\n")
     return name.decode(), Markup(drawn.decode())
-
-
-def _someone(session: Session, account_id: int, key: str, field: str) -> int:
-    """The person a form's required person field names."""
-    found = person_key(session, account_id, key, name=field)
-    if found is None:
-        raise BadInputError(f"{field}: name someone at this account (a name or #id)")
-    return found
-
-
-def add_account_routes(
-    app: FastAPI,
-    render_page: Render,
-    *,
-    session_dep: Any,
-    page_actor: Any,
-    form_actor: Any,
-    writing: Writing,
-) -> None:
-    """GET /accounts/{id} (its chart as SVG, and the search behind its person fields), and the
-    correction forms that POST to it."""
-    SessionDep = Annotated[Session, session_dep]
-    PageActor = Annotated[Actor, page_actor]
-    FormActor = Annotated[Actor, form_actor]  # a form of one of our pages (web/security)
-
-    def show(
-        request: Request,
-        actor: Actor,
-        state: PageState,
-        *,
-        status: int = 200,
-        error: str | None = None,
-    ) -> HTMLResponse:
-        db: Database = request.app.state.db
-        with db.reader() as session:
-            title, kept = account_body(request.app.state.templates.env, session, actor, state)
-        body = Markup(with_token(kept, request))
-        notice = unquote(request.cookies.get(NOTICE, "")) or None
-        response = render_page(
-            request, "account.html", actor, notice=notice, error=error, title=title, body=body
-        )
-        response.status_code = status
-        if notice:
-            response.delete_cookie(NOTICE)
-        return response
-
-    def back(state: PageState, notice: str, fragment: str) -> Response:
-        response = RedirectResponse(state.url(fragment), status_code=303)
-        response.set_cookie(NOTICE, quote(notice), max_age=60, httponly=True, samesite="lax")
-        return response
-
-    @app.get("/accounts/{account_id}", response_class=HTMLResponse, include_in_schema=False)
-    def account_page(
-        request: Request,
-        actor: PageActor,
-        account_id: int,
-        expand: str = "",
-        focus: int | None = None,
-        edit: int | None = None,
-        page: Annotated[int, Query(ge=1)] = 1,
-        tree: Annotated[int, Query(ge=1)] = 1,
-    ) -> HTMLResponse:
-        state = PageState(account_id, parse_ids(expand), focus, edit, page, tree)
-        return show(request, actor, state)
-
-    @app.get("/accounts/{account_id}/orgchart.svg", include_in_schema=False)
-    def account_chart(
-        session: SessionDep, actor: PageActor, account_id: int, expand: str = ""
-    ) -> Response:
-        dm = decision_makers(session, actor, str(account_id), committees=False)
-        svg = chart_svg(dm, PageState(account_id, parse_ids(expand)))
-        return Response(svg, media_type="image/svg+xml")
-
-    @app.get("/accounts/{account_id}/people/search", include_in_schema=False)
-    def people_search(
-        session: SessionDep,
-        actor: PageActor,
-        account_id: int,
-        q: str = "",
-        limit: Annotated[int, Query(ge=1, le=50)] = SEARCH_LIMIT,
-    ) -> JSONResponse:
-        """People whose name or title holds ``q``: what a person field suggests as one types."""
-        found = find_people(session, actor, str(account_id), q, limit=limit)
-        return JSONResponse(
-            [
-                {"id": p.id, "name": p.name, "title": p.title, "value": f"{p.name} #{p.id}"}
-                for p in found
-            ]
-        )
-
-    @app.post("/accounts/{account_id}/people/{person_id}/assessment", include_in_schema=False)
-    def assess_form(
-        request: Request,
-        actor: FormActor,
-        account_id: int,
-        person_id: int,
-        seniority: Annotated[str, Form()] = "",
-        function: Annotated[str, Form()] = "",
-        manager_id: Annotated[str, Form()] = "",
-        support: Annotated[str, Form()] = "",
-        coverage: Annotated[str, Form()] = "",
-        relationship: Annotated[str, Form()] = "",
-        expand: Annotated[str, Form()] = "",
-    ) -> Response:
-        state = PageState(account_id, parse_ids(expand))
-        try:
-            values = {
-                "seniority": seniority,
-                "function": function,
-                "support": support,
-                "coverage": coverage,
-                "relationship": relationship,
-            }
-            with writing(request) as session:
-                done = correct_at_account(
-                    session, actor, account_id, person_id, manager=manager_id, values=values
-                )
-        except BadInputError as exc:
-            failed = replace(state, edit=person_id)
-            return show(request, actor, failed, status=exc.http_status, error=exc.message)
-        said = [f"{k} {v}".replace("_", " ") for k, v in values.items() if v]
-        if done.manager is not None:
-            said.append("reports to " + done.manager)
-        notice = f"Saved for {done.name}: " + (", ".join(said) if said else "every value cleared")
-        return back(state, notice, f"row-{person_id}")
-
-    @app.post(
-        "/accounts/{account_id}/opportunities/{opportunity_id}/roles", include_in_schema=False
-    )
-    def role_form(
-        request: Request,
-        actor: FormActor,
-        account_id: int,
-        opportunity_id: int,
-        person_id: Annotated[str, Form()],
-        role: Annotated[str, Form()],
-        expand: Annotated[str, Form()] = "",
-    ) -> Response:
-        state = PageState(account_id, parse_ids(expand))
-        try:
-            with writing(request) as session:
-                resolve_account(session, actor, str(account_id))
-                person = _someone(session, account_id, person_id, "person")
-                name = name_at(session, account_id, person)
-                recorded = set_role(session, actor, opportunity_id, person, role).role
-        except BadInputError as exc:
-            return show(request, actor, state, status=exc.http_status, error=exc.message)
-        return back(state, f"Recorded {name} as {recorded}", f"opp-{opportunity_id}")
-
-    _add_influence_forms(app, show=show, back=back, form_actor=form_actor, writing=writing)
-
-
-def _add_influence_forms(
-    app: FastAPI,
-    *,
-    show: Callable[..., HTMLResponse],
-    back: Callable[[PageState, str, str], Response],
-    form_actor: Any,
-    writing: Writing,
-) -> None:
-    """The influence panel's forms: add (or update) a line, and remove one."""
-    FormActor = Annotated[Actor, form_actor]
-
-    @app.post("/accounts/{account_id}/influence", include_in_schema=False)
-    def influence_form(
-        request: Request,
-        actor: FormActor,
-        account_id: int,
-        from_id: Annotated[str, Form()],
-        to_id: Annotated[str, Form()],
-        strength: Annotated[str, Form()] = "medium",
-        note: Annotated[str, Form()] = "",
-        expand: Annotated[str, Form()] = "",
-    ) -> Response:
-        state = PageState(account_id, parse_ids(expand))
-        try:
-            with writing(request) as session:
-                resolve_account(session, actor, str(account_id))
-                source_id = _someone(session, account_id, from_id, "who")
-                target_id = _someone(session, account_id, to_id, "sways whom")
-                source = name_at(session, account_id, source_id)
-                line = add_influence(
-                    session,
-                    actor,
-                    source_id,
-                    target_id,
-                    strength=strength,
-                    note=note.strip() or None,
-                )
-                target = name_at(session, account_id, target_id)
-                said = f"Saved: {source} sways {target} ({line.strength})"
-        except BadInputError as exc:
-            return show(request, actor, state, status=exc.http_status, error=exc.message)
-        return back(state, said, "influence")
-
-    @app.post("/accounts/{account_id}/influence/{from_id}/{to_id}/remove", include_in_schema=False)
-    def remove_influence_form(
-        request: Request,
-        actor: FormActor,
-        account_id: int,
-        from_id: int,
-        to_id: int,
-        expand: Annotated[str, Form()] = "",
-    ) -> Response:
-        state = PageState(account_id, parse_ids(expand))
-        with writing(request) as session:
-            resolve_account(session, actor, str(account_id))
-            source, target = (
-                name_at(session, account_id, from_id),
-                name_at(session, account_id, to_id),
-            )
-            remove_influence(session, actor, from_id, to_id)
-        return back(state, f"Removed: {source} no longer sways {target}", "influence")
