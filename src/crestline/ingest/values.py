@@ -351,7 +351,7 @@ def date_order(samples: Iterable[str], *, dayfirst_hint: bool | None = None) -> 
     if example is None:
         return DateOrder(bool(dayfirst_hint) or dotted)
     if dayfirst_hint is not None:
-        reason = "the file's locale: separators and decimal marks as written in Europe"
+        reason = "the file's locale: semicolons or decimal commas, as written in Europe"
         if not dayfirst_hint:
             reason = "the file's locale: US-style"
         return DateOrder(dayfirst_hint, True, example, example_at, reason)
