@@ -58,7 +58,7 @@ def test_strict_and_unusable_input_exit_2(
     assert strict.code == 2 and len(strict.err.strip().splitlines()) == 1
     assert "Account.csv, row 6, field NAME: required value is empty" in strict.err
     missing = run(capsys, "--db", db, "import", "salesforce", str(tmp_path / "nowhere"))
-    assert missing.code == 2 and "no such folder" in missing.err
+    assert missing.code == 2 and "no such file or folder" in missing.err
 
 
 def test_demo_export_then_import(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,21 @@ def test_deal_stages(raw: str, expected: tuple[str, bool, bool]) -> None:
 def test_buying_roles() -> None:
     assert buying_roles("DECISION_MAKER;INFLUENCER") == ("Decision Maker", "Influencer")
     assert buying_roles("budget holder") == ("Economic Buyer",)
+
+
+def test_the_download_zip_or_one_file_is_read_as_the_export(
+    database: Database, tmp_path: Path
+) -> None:
+    """HubSpot's export download is a zip; a user may also give just the contacts file."""
+    archive = tmp_path / "hubspot-crm-exports-all-companies-2026-11-30.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted((DATA / "hubspot").iterdir()):
+            zf.write(path, path.name)
+    summary = import_hubspot(database, LOCAL_ADMIN, archive)
+    assert {"Company", "Contact", "Deal"} <= set(summary.objects)
+    assert summary.objects["Company"].inserted > 0
+    contacts = tmp_path / "contacts.csv"  # a copy: the errors file is written beside it
+    shutil.copy(DATA / "hubspot" / "contacts.csv", contacts)
+    one = import_hubspot(database, LOCAL_ADMIN, contacts, dry_run=True)
+    assert set(one.objects) == {"Contact"}
+    assert one.objects["Contact"].read == summary.objects["Contact"].read

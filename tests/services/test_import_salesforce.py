@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -168,7 +169,7 @@ def test_strict_writes_nothing_when_a_row_is_rejected(database: Database, quirks
 
 
 def test_unusable_input(database: Database, tmp_path: Path) -> None:
-    with pytest.raises(BadInputError, match="no such folder"):
+    with pytest.raises(BadInputError, match="no such file or folder"):
         import_salesforce(database, LOCAL_ADMIN, tmp_path / "nope")
     with pytest.raises(BadInputError, match="no Salesforce object files"):
         import_salesforce(database, LOCAL_ADMIN, tmp_path)
@@ -249,3 +250,34 @@ def test_system_users_sharing_one_email_are_kept_once_with_a_warning(
         "Chatter Expert": None,
         "Renee Muller": "renee.muller@northbeam.io",
     }
+
+
+def test_a_zip_or_a_single_csv_is_read_as_the_export(
+    database: Database, quirks: Path, tmp_path: Path
+) -> None:
+    """The weekly export comes as a zip; a report comes as one CSV named anything: the object
+    is told by the ids in its Id column."""
+    archive = tmp_path / "WE_00D5J000000abcd_1.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(quirks.iterdir()):
+            zf.write(path, f"export/{path.name}")
+    from_zip = import_salesforce(database, LOCAL_ADMIN, archive, dry_run=True)
+    from_folder = import_salesforce(database, LOCAL_ADMIN, quirks, dry_run=True)
+    assert counts(from_zip) == counts(from_folder) and counts(from_zip)["Account"][0] > 0
+    assert (tmp_path / "WE_00D5J000000abcd_1.errors.csv").exists()  # beside the zip
+
+    report = tmp_path / "report1690000000123.csv"
+    report.write_bytes((quirks / "Account.csv").read_bytes())
+    one = import_salesforce(database, LOCAL_ADMIN, report)
+    assert set(one.objects) == {"Account"} and one.objects["Account"].inserted > 0
+    with database.reader() as session:
+        assert session.scalar(select(Account.name).where(Account.name == "Nordstern Bank AG"))
+
+    unknown = tmp_path / "leads.csv"
+    unknown.write_text("Id,LastName\n00Q5J000001AbCdUAK,Ng\n", encoding="utf-8")
+    with pytest.raises(BadInputError, match=r"leads\.csv, row 2, field Id: '00Q5J000001AbCdUAK'"):
+        import_salesforce(database, LOCAL_ADMIN, unknown)
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"%PDF-1.7")
+    with pytest.raises(BadInputError, match="give the export's folder, its zip"):
+        import_salesforce(database, LOCAL_ADMIN, notes)

@@ -107,18 +107,24 @@ def report(summary: ImportSummary, fmt: Format) -> None:
 
 @import_app.command(
     "salesforce",
-    epilog="Example: crestline import salesforce ./export-2026-11-20 --dry-run",
+    epilog="Example: crestline import salesforce ./export-2026-11-20 --dry-run "
+    "(or WE_00D5J000000abcd_1.zip, or one object's CSV)",
 )
 def salesforce(
     ctx: typer.Context,
-    folder: Path = typer.Argument(..., metavar="DIR", help="Folder of Account.csv, Contact.csv …"),
+    folder: Path = typer.Argument(
+        ...,
+        metavar="EXPORT",
+        help="Folder of Account.csv, Contact.csv …, the zip of it, or one object's CSV.",
+    ),
     dry_run: bool = DRY_RUN,
     strict: bool = STRICT,
     errors: Path | None = ERRORS,
     currency: str = typer.Option("USD", help="Currency of amounts that carry none (ISO code)."),
     fmt: Format = FORMAT,
 ) -> None:
-    """Import a Salesforce Data Loader or weekly Data Export folder (one CSV per object)."""
+    """Import a Salesforce Data Loader or weekly Data Export (one CSV per object): its folder,
+    its zip, or a single object's CSV (the object told by its name or its ids)."""
     from crestline.services.imports.import_salesforce import import_salesforce
 
     run(
@@ -217,11 +223,17 @@ def activities(
     )
 
 
-@import_app.command("hubspot", epilog="Example: crestline import hubspot ./hubspot-exports")
+@import_app.command(
+    "hubspot",
+    epilog="Example: crestline import hubspot ./hubspot-exports (or the download's zip, or "
+    "one file)",
+)
 def hubspot(
     ctx: typer.Context,
     folder: Path = typer.Argument(
-        ..., metavar="DIR", help="Folder of HubSpot exports: companies, contacts, deals."
+        ...,
+        metavar="EXPORT",
+        help="Folder of HubSpot exports (companies, contacts, deals), their zip, or one file.",
     ),
     dry_run: bool = DRY_RUN,
     strict: bool = STRICT,

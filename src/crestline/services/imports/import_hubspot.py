@@ -21,13 +21,13 @@ from crestline.ingest.columns import ObjectSpec, ReadStats, read_records
 from crestline.ingest.records import Problem, Record
 from crestline.ingest.tabular import Table
 from crestline.services.auth.auth import Actor
+from crestline.services.imports.archives import export_folder
 from crestline.services.imports.importing import (
     ImportContext,
     ImportSummary,
     Progress,
     default_errors_path,
     keys_of,
-    require_folder,
     run_import,
     upsert,
 )
@@ -200,7 +200,7 @@ class HubSpotImport:
 def import_hubspot(
     database: Database,
     actor: Actor,
-    folder: Path,
+    location: Path,
     *,
     dry_run: bool = False,
     strict: bool = False,
@@ -208,30 +208,31 @@ def import_hubspot(
     currency: str = "USD",
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import a folder of HubSpot exports (companies, contacts, deals; CSV or Excel)."""
-    require_folder(folder)
-    files = hs.find_files(folder)
-    if not files:
-        raise BadInputError(
-            f"{folder}: no HubSpot exports (files with 'Company name', 'First Name' or "
-            "'Deal Name' columns)"
-        )
-    with run_import(
-        database,
-        actor,
-        source="hubspot",
-        location=folder,
-        dry_run=dry_run,
-        strict=strict,
-        errors_path=errors_path or default_errors_path(folder),
-        progress=progress,
-    ) as ctx:
-        job = HubSpotImport(ctx, currency)
-        for spec, table in files:
-            if spec is hs.COMPANY:
-                job.companies(table)
-            elif spec is hs.CONTACT:
-                job.contacts(table)
-            else:
-                job.deals_(table)
-    return ctx.summary
+    """Import HubSpot exports (companies, contacts, deals; CSV or Excel): their folder, the
+    zip HubSpot's download gives, or one of the files."""
+    with export_folder(location) as folder:
+        files = hs.find_files(folder)
+        if not files:
+            raise BadInputError(
+                f"{location}: no HubSpot exports (files with 'Company name', 'First Name' or "
+                "'Deal Name' columns)"
+            )
+        with run_import(
+            database,
+            actor,
+            source="hubspot",
+            location=location,
+            dry_run=dry_run,
+            strict=strict,
+            errors_path=errors_path or default_errors_path(location),
+            progress=progress,
+        ) as ctx:
+            job = HubSpotImport(ctx, currency)
+            for spec, table in files:
+                if spec is hs.COMPANY:
+                    job.companies(table)
+                elif spec is hs.CONTACT:
+                    job.contacts(table)
+                else:
+                    job.deals_(table)
+        return ctx.summary

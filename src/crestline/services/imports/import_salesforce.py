@@ -26,6 +26,7 @@ from crestline.ingest.columns import ObjectSpec, ReadStats, read_records
 from crestline.ingest.records import Problem, Record
 from crestline.ingest.tabular import Table, open_table
 from crestline.services.auth.auth import Actor
+from crestline.services.imports.archives import export_folder, salesforce_name
 from crestline.services.imports.importing import (
     ImportContext,
     ImportSummary,
@@ -33,7 +34,6 @@ from crestline.services.imports.importing import (
     default_errors_path,
     keys_of,
     link_self,
-    require_folder,
     reserve_for,
     run_import,
     upsert,
@@ -426,7 +426,7 @@ class SalesforceImport:
 def import_salesforce(
     database: Database,
     actor: Actor,
-    folder: Path,
+    location: Path,
     *,
     dry_run: bool = False,
     strict: bool = False,
@@ -434,41 +434,42 @@ def import_salesforce(
     currency: str = "USD",
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import a folder of Salesforce object CSVs in one transaction; see docs/importing.md."""
-    require_folder(folder)
-    files = sf.find_files(folder)
-    if not files:
-        raise BadInputError(
-            f"{folder}: no Salesforce object files (Account.csv, Contact.csv, User.csv, "
-            "Opportunity.csv, OpportunityContactRole.csv, Task.csv, Event.csv)"
-        )
-    tables = [(f.spec, open_table(f.path)) for f in files]  # unreadable files fail here
-    for spec, table in tables:
-        if not table.has(*spec.key_keys):
-            raise BadInputError(f"{table.path}: no recognisable header (no Id column)")
-    errors = errors_path or default_errors_path(folder)
-    with run_import(
-        database,
-        actor,
-        source="salesforce",
-        location=folder,
-        dry_run=dry_run,
-        strict=strict,
-        errors_path=errors,
-        progress=progress,
-    ) as ctx:
-        job = SalesforceImport(ctx, currency)
+    """Import a Salesforce export in one transaction — its folder of object CSVs, the zip of it,
+    or one object's CSV; see docs/importing.md."""
+    with export_folder(location, name_of=salesforce_name) as folder:
+        files = sf.find_files(folder)
+        if not files:
+            raise BadInputError(
+                f"{location}: no Salesforce object files (Account.csv, Contact.csv, User.csv, "
+                "Opportunity.csv, OpportunityContactRole.csv, Task.csv, Event.csv)"
+            )
+        tables = [(f.spec, open_table(f.path)) for f in files]  # unreadable files fail here
         for spec, table in tables:
-            if spec is sf.USER:
-                job.users(table)
-            elif spec is sf.ACCOUNT:
-                job.accounts(table)
-            elif spec is sf.CONTACT:
-                job.contacts(table)
-            elif spec is sf.OPPORTUNITY:
-                job.opportunities(table)
-            elif spec is sf.CONTACT_ROLE:
-                job.contact_roles(table)
-            else:
-                job.activities(table, spec)
-    return ctx.summary
+            if not table.has(*spec.key_keys):
+                raise BadInputError(f"{table.path}: no recognisable header (no Id column)")
+        errors = errors_path or default_errors_path(location)
+        with run_import(
+            database,
+            actor,
+            source="salesforce",
+            location=location,
+            dry_run=dry_run,
+            strict=strict,
+            errors_path=errors,
+            progress=progress,
+        ) as ctx:
+            job = SalesforceImport(ctx, currency)
+            for spec, table in tables:
+                if spec is sf.USER:
+                    job.users(table)
+                elif spec is sf.ACCOUNT:
+                    job.accounts(table)
+                elif spec is sf.CONTACT:
+                    job.contacts(table)
+                elif spec is sf.OPPORTUNITY:
+                    job.opportunities(table)
+                elif spec is sf.CONTACT_ROLE:
+                    job.contact_roles(table)
+                else:
+                    job.activities(table, spec)
+        return ctx.summary

@@ -231,14 +231,6 @@ def _write_errors(problems: Problems, path: Path) -> bool:
     return True
 
 
-def require_folder(folder: Path) -> None:
-    """A folder import's input must be an existing folder (the export's files in it)."""
-    if not folder.exists():
-        raise BadInputError(f"{folder}: no such folder")
-    if not folder.is_dir():
-        raise BadInputError(f"{folder}: not a folder (give the folder of the export's files)")
-
-
 def default_errors_path(location: Path) -> Path:
     if location.is_dir():
         return location / "crestline-errors.csv"

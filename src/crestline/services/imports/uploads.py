@@ -12,7 +12,6 @@ import logging
 import re
 import secrets
 import shutil
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from crestline.db.database import Database
 from crestline.errors import BadInputError, NotFoundError, TooLargeError
 from crestline.services.auth.auth import Actor
 from crestline.services.auth.policy import require_admin
+from crestline.services.imports.archives import CHUNK, safe_name, salesforce_name, unzip
 from crestline.services.imports.import_activities import import_activities
 from crestline.services.imports.import_events import import_events
 from crestline.services.imports.import_hubspot import import_hubspot
@@ -39,11 +39,6 @@ SOURCES = {
     "events": "An event's attendee list (CSV or Excel: event, date, place, name, company, title)",
 }
 FOLDER_SOURCES = ("salesforce", "hubspot")
-KEPT_SUFFIXES = (".csv", ".xlsx", ".ics")
-MAX_UNPACKED = 2 << 30  # bytes a zip may unpack to at the most
-MAX_RATIO = 100  # … and at most this many times its own size (exports compress 5-20 times)
-MAX_ENTRIES = 1_000  # files in a zip
-CHUNK = 1 << 20
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 log = logging.getLogger(__name__)
 
@@ -62,69 +57,6 @@ class Preview:
     summary: ImportSummary
     rejected_header: list[str]
     rejected_rows: list[list[str]]
-
-
-def _safe_name(name: str) -> str:
-    base = Path(name.replace("\\", "/")).name
-    cleaned = re.sub(r"[^A-Za-z0-9._@+-]", "_", base).lstrip(".")
-    if not cleaned:
-        raise BadInputError(f"upload {name!r}: not a usable file name")
-    return cleaned
-
-
-def _unzip(archive: Path, into: Path) -> int:
-    """Unpack the CSV, Excel and iCalendar files of ``archive`` into ``into``, refusing a zip
-    that is unsafe or a bomb: a path outside the folder, more than :data:`MAX_ENTRIES` files,
-    more than :data:`MAX_UNPACKED` bytes or a :data:`MAX_RATIO` times its own size once
-    unpacked, two files of the same name (in different folders: one would hide the other).
-    What is unpacked is counted as it is written, not taken from the zip's directory."""
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            members = [m for m in zf.infolist() if not m.is_dir()]
-            if len(members) > MAX_ENTRIES:
-                raise BadInputError(
-                    f"{archive.name}: {len(members):,} files inside, more than {MAX_ENTRIES:,}"
-                )
-            limit = min(MAX_UNPACKED, max(archive.stat().st_size, 1 << 20) * MAX_RATIO)
-            declared = sum(m.file_size for m in members)
-            if declared > limit:
-                raise BadInputError(
-                    f"{archive.name}: unpacks to {declared:,} bytes, {_over(limit)}"
-                )
-            chosen: dict[str, str] = {}
-            for m in members:
-                parts = Path(m.filename.replace("\\", "/")).parts
-                if m.filename.startswith("/") or ".." in parts:
-                    raise BadInputError(f"{archive.name}: unsafe path {m.filename!r} inside")
-                if parts and parts[0] == "__MACOSX":
-                    continue
-                if Path(m.filename).suffix.lower() not in KEPT_SUFFIXES:
-                    continue
-                name = _safe_name(m.filename)
-                if name.lower() in chosen:
-                    raise BadInputError(
-                        f"{archive.name}: two files named {name} ({chosen[name.lower()]} and "
-                        f"{m.filename}): zip one export at a time"
-                    )
-                chosen[name.lower()] = m.filename
-            written = 0
-            for m in members:
-                name = _safe_name(m.filename) if m.filename in chosen.values() else ""
-                if not name:
-                    continue
-                with zf.open(m) as src, (into / name).open("wb") as dst:
-                    while block := src.read(CHUNK):
-                        written += len(block)
-                        if written > limit:  # the directory understated the sizes
-                            raise BadInputError(f"{archive.name}: unpacks to more, {_over(limit)}")
-                        dst.write(block)
-            return len(chosen)
-    except zipfile.BadZipFile:
-        raise BadInputError(f"{archive.name}: not a readable zip file") from None
-
-
-def _over(limit: int) -> str:
-    return f"over the limit of {limit / (1 << 20):,.0f} MB for this zip"
 
 
 def stage_upload(
@@ -151,7 +83,7 @@ def stage_upload(
     except OSError as exc:  # the folder's path is the server's business, not the uploader's
         log.error("cannot keep an upload in %s: %s", folder, exc)
         raise BadInputError(f"the server cannot keep the upload ({exc.strerror})") from None
-    name = _safe_name(filename or "upload")
+    name = safe_name(filename or "upload")
     upload = folder / name
     written = 0
     with upload.open("wb") as fh:
@@ -171,7 +103,7 @@ def stage_upload(
         files = folder / "files"
         files.mkdir()
         try:
-            if _unzip(upload, files) == 0:
+            if unzip(upload, files) == 0:
                 raise BadInputError(f"{name}: no CSV, Excel or iCalendar file inside")
         except BadInputError:
             shutil.rmtree(folder, ignore_errors=True)
@@ -183,7 +115,12 @@ def stage_upload(
         files = folder / "files"
         files.mkdir()
         path = files
-        upload.rename(files / name)
+        try:  # one Salesforce CSV, named after its object (by its name or its ids)
+            kept = salesforce_name(upload) if source == "salesforce" else name
+        except BadInputError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        upload.rename(files / kept)
     else:
         path = upload
     (folder / "source").write_text(f"{source}\n{seller or ''}\n", encoding="utf-8")
