@@ -80,7 +80,9 @@ def test_calendar_export(crm: Database, tmp_path: Path) -> None:
     summary = import_activities(crm, LOCAL_ADMIN, path, today=TODAY)
     assert (summary.objects["Event"].read, summary.objects["Event"].inserted) == (6, 5)
     assert summary.objects["Person"].inserted == 1  # Clara, new at Nordstern by her domain
-    assert "1 event(s) with nobody from an account skipped" in summary.warnings[0]
+    assert "cal.ics: 1 cancelled occurrence(s) skipped (STATUS:CANCELLED)" in summary.warnings
+    assert "cal.ics: 1 occurrence(s) removed by EXDATE skipped" in summary.warnings
+    assert "1 event(s) with nobody from an account skipped (internal)" in summary.warnings
     with crm.reader() as s:
         meetings = {
             (a.subject, a.occurred_at, a.duration_minutes)

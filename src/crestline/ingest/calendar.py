@@ -1,15 +1,29 @@
-"""Meetings from iCalendar exports (Google Calendar, Outlook) and from a CSV of activities.
+"""Meetings from iCalendar exports (Google Calendar, Outlook, Apple) and from a CSV of activities.
 
-Recurring events (RRULE, RDATE, EXDATE, moved occurrences) are expanded within a window, with the
-recurring-ical-events package; times with a TZID or an offset become UTC, floating times are taken
-as UTC, all-day events start at midnight. Cancelled events are skipped.
+A file may hold several ``VCALENDAR`` blocks (concatenated exports): all are read. Each event is
+checked alone before its recurrence is expanded, so one broken event is one rejected row, never a
+refused file. Recurring events (RRULE, RDATE, EXDATE, moved occurrences) are expanded within a
+window, with the recurring-ical-events package.
+
+Times become UTC. A ``TZID`` is, in this order: a ``VTIMEZONE`` block of the same calendar with
+that TZID (its rules are used), an IANA name (``Europe/Berlin``), a Windows name
+(``W. Europe Standard Time``, through icalendar's copy of CLDR's windowsZones table) or an Outlook
+display name (``(UTC-05:00) Eastern Time (US & Canada)``: the Windows zone whose display name it
+is). A display name not known here is taken at the fixed offset it states, with a warning; any
+other unknown zone is taken as UTC, with a warning. Floating times are taken as UTC, all-day
+events start at midnight.
+
+What is not imported is counted in a warning: events outside the window, cancelled occurrences
+(``STATUS:CANCELLED``), occurrences removed by ``EXDATE``.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import re
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +31,8 @@ from typing import Any
 
 import icalendar
 import recurring_ical_events
+from icalendar.prop import vBroken, vDDDLists, vDDDTypes
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from crestline.errors import BadInputError
 from crestline.ingest import values
@@ -27,7 +43,7 @@ from crestline.ingest.records import Problem
 @dataclass(frozen=True)
 class Meeting:
     key: str
-    number: int  # the event's position in the file (its "row")
+    number: int  # the event's position in the file (its "row"): the nth VEVENT
     kind: str
     start: dt.datetime  # naive UTC
     minutes: int | None
@@ -35,6 +51,119 @@ class Meeting:
     organizer: str | None
     attendees: tuple[tuple[str, str | None], ...]  # (email, name)
     cells: tuple[str, ...] = field(default=())
+
+
+HEADER = ("SUMMARY", "UID")
+
+# Outlook writes a Windows zone's display name as the TZID. No installed package carries these
+# names (CLDR's windowsZones has the zone ids only), so the common ones are listed here, by the
+# text after the "(UTC±hh:mm) " prefix, with the Windows zone id they name.
+DISPLAY_NAMES = {
+    "international date line west": "Dateline Standard Time",
+    "coordinated universal time-11": "UTC-11",
+    "hawaii": "Hawaiian Standard Time",
+    "alaska": "Alaskan Standard Time",
+    "pacific time (us & canada)": "Pacific Standard Time",
+    "baja california": "Pacific Standard Time (Mexico)",
+    "arizona": "US Mountain Standard Time",
+    "mountain time (us & canada)": "Mountain Standard Time",
+    "central time (us & canada)": "Central Standard Time",
+    "central america": "Central America Standard Time",
+    "guadalajara, mexico city, monterrey": "Central Standard Time (Mexico)",
+    "saskatchewan": "Canada Central Standard Time",
+    "eastern time (us & canada)": "Eastern Standard Time",
+    "bogota, lima, quito, rio branco": "SA Pacific Standard Time",
+    "indiana (east)": "US Eastern Standard Time",
+    "atlantic time (canada)": "Atlantic Standard Time",
+    "caracas": "Venezuela Standard Time",
+    "santiago": "Pacific SA Standard Time",
+    "newfoundland": "Newfoundland Standard Time",
+    "brasilia": "E. South America Standard Time",
+    "city of buenos aires": "Argentina Standard Time",
+    "coordinated universal time": "UTC",
+    "dublin, edinburgh, lisbon, london": "GMT Standard Time",
+    "greenwich mean time : dublin, edinburgh, lisbon, london": "GMT Standard Time",
+    "monrovia, reykjavik": "Greenwich Standard Time",
+    "amsterdam, berlin, bern, rome, stockholm, vienna": "W. Europe Standard Time",
+    "belgrade, bratislava, budapest, ljubljana, prague": "Central Europe Standard Time",
+    "brussels, copenhagen, madrid, paris": "Romance Standard Time",
+    "sarajevo, skopje, warsaw, zagreb": "Central European Standard Time",
+    "west central africa": "W. Central Africa Standard Time",
+    "athens, bucharest": "GTB Standard Time",
+    "helsinki, kyiv, riga, sofia, tallinn, vilnius": "FLE Standard Time",
+    "helsinki, kiev, riga, sofia, tallinn, vilnius": "FLE Standard Time",
+    "jerusalem": "Israel Standard Time",
+    "cairo": "Egypt Standard Time",
+    "harare, pretoria": "South Africa Standard Time",
+    "istanbul": "Turkey Standard Time",
+    "moscow, st. petersburg": "Russian Standard Time",
+    "moscow, st. petersburg, volgograd": "Russian Standard Time",
+    "kuwait, riyadh": "Arab Standard Time",
+    "nairobi": "E. Africa Standard Time",
+    "abu dhabi, muscat": "Arabian Standard Time",
+    "islamabad, karachi": "Pakistan Standard Time",
+    "chennai, kolkata, mumbai, new delhi": "India Standard Time",
+    "bangkok, hanoi, jakarta": "SE Asia Standard Time",
+    "beijing, chongqing, hong kong, urumqi": "China Standard Time",
+    "kuala lumpur, singapore": "Singapore Standard Time",
+    "perth": "W. Australia Standard Time",
+    "taipei": "Taipei Standard Time",
+    "osaka, sapporo, tokyo": "Tokyo Standard Time",
+    "seoul": "Korea Standard Time",
+    "adelaide": "Cen. Australia Standard Time",
+    "brisbane": "E. Australia Standard Time",
+    "canberra, melbourne, sydney": "AUS Eastern Standard Time",
+    "auckland, wellington": "New Zealand Standard Time",
+}
+_DISPLAY = re.compile(r"^\((?:UTC|GMT)(?:([+-])(\d{1,2}):?(\d{2}))?\)\s*(.*)$", re.IGNORECASE)
+_DATE_Z = re.compile(r"^(\d{8})Z$")
+_TIMED = ("DTSTART", "DTEND", "RECURRENCE-ID", "RDATE", "EXDATE")
+_SINGLE = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "STATUS", "SUMMARY", "UID")
+
+
+@dataclass(frozen=True)
+class Zone:
+    """What a TZID resolved to; ``note`` says why it is a guess (a warning), empty when sure."""
+
+    tz: dt.tzinfo
+    note: str = ""
+
+
+def _iana(name: str) -> dt.tzinfo | None:
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def resolve_zone(tzid: str) -> Zone:
+    """A TZID written without a VTIMEZONE block: IANA, Windows or Outlook display name."""
+    name = " ".join(tzid.strip().strip('"').strip("/").split())
+    known = _iana(name) or _iana(WINDOWS_TO_OLSON.get(name, ""))
+    if known is not None:
+        return Zone(known)
+    match = _DISPLAY.match(name)
+    description = (match.group(4) if match else name).strip().lower()
+    windows = DISPLAY_NAMES.get(description)
+    if windows is None and match:  # "(UTC+01:00) W. Europe Standard Time"
+        windows = next((w for w in WINDOWS_TO_OLSON if w.lower() == description), None)
+    if windows is not None:
+        known = _iana(WINDOWS_TO_OLSON.get(windows, ""))
+        if known is not None:
+            return Zone(known)
+    if match:
+        sign, hours, minutes = match.group(1), match.group(2), match.group(3)
+        offset = dt.timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+        if offset < dt.timedelta(hours=15):
+            offset = -offset if sign == "-" else offset
+            label = f"UTC{sign}{int(hours):02d}:{minutes}" if sign else "UTC"
+            return Zone(
+                dt.timezone(offset),
+                f"unknown time zone {tzid!r}: taken as {label} all year (no daylight saving)",
+            )
+    return Zone(dt.UTC, f"unknown time zone {tzid!r}: its times are taken as UTC")
 
 
 def _address(value: Any) -> tuple[str, str | None] | None:
@@ -63,61 +192,332 @@ def event_key(uid: str, start: dt.datetime) -> str:
     return f"ics:{digest}"
 
 
-def read_ics(
-    path: Path, *, since: dt.date, until: dt.date, problems: list[Problem]
-) -> Iterator[Meeting]:
-    try:
-        calendar = icalendar.Calendar.from_ical(path.read_bytes())
-    except (ValueError, IndexError) as exc:
-        raise BadInputError(f"{path}: not an iCalendar file ({exc})") from None
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        occurrences = recurring_ical_events.of(calendar).between(since, until)
-    except Exception as exc:  # the library raises several kinds for broken rules
-        raise BadInputError(f"{path}: cannot expand the recurring events ({exc})") from None
-    for number, event in enumerate(occurrences, start=1):
-        summary = str(event.get("SUMMARY", "")).strip() or None
-        cells = (summary or "", str(event.get("UID", "")))
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            continue
-        if event.get("DTSTART") is None:
-            problems.append(
-                Problem(
-                    path.name,
-                    number,
-                    "DTSTART",
-                    "no start time",
-                    "error",
-                    cells,
-                    ("SUMMARY", "UID"),
-                )
+class _Rejected(Exception):
+    """An event that cannot be read: its field and the reason, for a row problem."""
+
+    def __init__(self, field_name: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+        self.message = message
+
+
+@dataclass
+class _Event:
+    component: icalendar.cal.Component
+    number: int
+    line: int | None
+    uid: str
+    summary: str
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return (self.summary, self.uid)
+
+    def where(self) -> str:
+        parts = [f"event {self.uid}" if self.uid else "event without UID"]
+        if self.line:
+            parts.append(f"line {self.line}")
+        return ", ".join(parts)
+
+
+@dataclass
+class _Reader:
+    path: Path
+    since: dt.date
+    until: dt.date
+    problems: list[Problem]
+    outside: int = 0
+    cancelled: int = 0
+    excluded: int = 0
+    duplicates: int = 0
+
+    def problem(self, event: _Event, field_name: str | None, message: str, severity: str) -> None:
+        self.problems.append(
+            Problem(
+                self.path.name,
+                event.number,
+                field_name,
+                f"{message} ({event.where()})",
+                severity,
+                event.cells,
+                HEADER,
             )
-            continue
-        start_raw = event.decoded("DTSTART")
+        )
+
+    def warn_file(self, message: str) -> None:
+        self.problems.append(Problem(self.path.name, 0, None, message, "warning"))
+
+    # -- one event, checked and repaired before expansion ------------------------------------
+
+    def clean(self, event: _Event, zones: dict[str, icalendar.Timezone]) -> None:
+        c = event.component
+        for name in _SINGLE:
+            value = c.get(name)
+            if isinstance(value, list):
+                self.problem(
+                    event, name, f"{len(value)} {name} lines; the first is taken", "warning"
+                )
+                del c[name]
+                c.add(name, value[0], encode=False)
+        start = c.get("DTSTART")
+        if start is None:
+            raise _Rejected("DTSTART", "no start time")
+        if isinstance(start, vBroken) or not isinstance(start, vDDDTypes):
+            raise _Rejected("DTSTART", f"not a date or a time: {str(start)[:40]!r}")
+        if isinstance(c.get("RECURRENCE-ID"), vBroken):
+            raise _Rejected("RECURRENCE-ID", "not a date or a time")
+        for name in ("RRULE", "EXRULE"):
+            rules = c.get(name)
+            for rule in rules if isinstance(rules, list) else [rules]:
+                if isinstance(rule, vBroken):
+                    raise _Rejected(name, f"not a recurrence rule: {str(rule)[:60]!r}")
+        for name in ("DTEND", "DURATION"):
+            if name in c and isinstance(c[name], vBroken):
+                self.problem(
+                    event, name, f"not readable ({str(c[name])[:40]!r}); ignored", "warning"
+                )
+                del c[name]
+        for name in ("RDATE", "EXDATE"):
+            self.clean_dates(event, name)
+        self.localise(event, zones)
+
+    def clean_dates(self, event: _Event, name: str) -> None:
+        """RDATE/EXDATE lines (one or several): a date written with a Z (Google's birthdays:
+        ``RDATE:20131210Z``) is read as that date; an unreadable line is ignored, with a
+        warning."""
+        c = event.component
+        raw = c.get(name)
+        if raw is None:
+            return
+        kept: list[Any] = []
+        for item in raw if isinstance(raw, list) else [raw]:
+            if not isinstance(item, vBroken):
+                kept.append(item)
+                continue
+            parts = [p.strip() for p in str(item).split(",") if p.strip()]
+            days = [_DATE_Z.match(p) for p in parts]
+            if parts and all(days):
+                dates = [dt.datetime.strptime(m.group(1), "%Y%m%d").date() for m in days if m]
+                try:
+                    kept.append(vDDDLists(dates))
+                    continue
+                except (ValueError, TypeError):
+                    pass
+            self.problem(event, name, f"not readable ({str(item)[:40]!r}); ignored", "warning")
+        del c[name]
+        for item in kept:
+            c.add(name, item, encode=False)
+
+    def localise(self, event: _Event, zones: dict[str, icalendar.Timezone]) -> None:
+        """Give every time with a TZID its zone, whatever icalendar made of it: the calendar's
+        own VTIMEZONE first, then the name."""
+        c = event.component
+        warned: set[str] = set()
+        for name in _TIMED:
+            raw = c.get(name)
+            for prop in raw if isinstance(raw, list) else [raw]:
+                params = getattr(prop, "params", None)
+                tzid = params.get("TZID") if params else None
+                if not tzid:
+                    continue
+                zone = self.zone(str(tzid), zones)
+                if zone.note and zone.note not in warned:
+                    warned.add(zone.note)
+                    self.problem(event, name, zone.note, "warning")
+                items = prop.dts if isinstance(prop, vDDDLists) else [prop]
+                for item in items:
+                    value = getattr(item, "dt", None)
+                    if isinstance(value, dt.datetime):
+                        item.dt = value.replace(tzinfo=zone.tz)
+
+    def zone(self, tzid: str, zones: dict[str, icalendar.Timezone]) -> Zone:
+        component = zones.get(tzid)
+        if component is not None:
+            try:
+                return Zone(component.to_tz(lookup_tzid=False))
+            except Exception:  # a broken VTIMEZONE: the name may still say where it is
+                zone = resolve_zone(tzid)
+                note = f"the VTIMEZONE block of {tzid!r} cannot be read"
+                return Zone(zone.tz, f"{note}; {zone.note or 'the zone of that name is used'}")
+        return resolve_zone(tzid)
+
+    # -- one series: a recurring event with its moved occurrences, or a single event ---------
+
+    def expand(self, group: list[_Event]) -> list[tuple[_Event, icalendar.cal.Component]]:
+        master = next((e for e in group if "RECURRENCE-ID" not in e.component), group[0])
+        calendar = icalendar.Calendar()
+        for e in group:
+            calendar.add_component(e.component)
+        try:
+            occurrences = list(recurring_ical_events.of(calendar).between(self.since, self.until))
+        except Exception:  # the library raises many kinds for broken rules and values
+            raise _Rejected(
+                "RRULE" if "RRULE" in master.component else "DTSTART",
+                "its times or recurrence (RRULE, RDATE, EXDATE) cannot be read together",
+            ) from None
+        excluded = 0
+        if "EXDATE" in master.component:
+            excluded = self.count_excluded(group, master, len(occurrences))
+            self.excluded += excluded
+        if not occurrences:
+            self.outside += 0 if excluded else 1
+            return []
+        kept = []
+        for occurrence in occurrences:
+            if str(occurrence.get("STATUS", "")).upper() == "CANCELLED":
+                self.cancelled += 1
+            else:
+                kept.append((master, occurrence))
+        return kept
+
+    def count_excluded(self, group: list[_Event], master: _Event, found: int) -> int:
+        calendar = icalendar.Calendar()
+        for e in group:
+            component = e.component
+            if e is master:
+                component = copy.copy(component)
+                del component["EXDATE"]
+            calendar.add_component(component)
+        try:
+            every = recurring_ical_events.of(calendar).between(self.since, self.until)
+        except Exception:
+            return 0
+        return max(0, len(every) - found)
+
+    def meeting(self, event: _Event, occurrence: icalendar.cal.Component) -> Meeting:
+        start_prop = occurrence.get("DTSTART")
+        start_raw = start_prop.dt if isinstance(start_prop, vDDDTypes) else None
+        if not isinstance(start_raw, dt.date):
+            raise ValueError("no start time")
         start = _utc(start_raw)
         minutes = None
-        if event.get("DTEND") is not None:
-            minutes = int((_utc(event.decoded("DTEND")) - start).total_seconds() // 60)
-        elif event.get("DURATION") is not None:
-            minutes = int(event.decoded("DURATION").total_seconds() // 60)
-        attendees_raw = event.get("ATTENDEE") or []
+        end = occurrence.get("DTEND")
+        duration = occurrence.get("DURATION")
+        if isinstance(end, vDDDTypes) and isinstance(end.dt, dt.date):
+            minutes = int((_utc(end.dt) - start).total_seconds() // 60)
+        elif isinstance(duration, vDDDTypes) and isinstance(duration.dt, dt.timedelta):
+            minutes = int(duration.dt.total_seconds() // 60)
+        attendees_raw = occurrence.get("ATTENDEE") or []
         if not isinstance(attendees_raw, list):
             attendees_raw = [attendees_raw]
         attendees = tuple(a for a in (_address(x) for x in attendees_raw) if a)
-        organizer = _address(event.get("ORGANIZER")) if event.get("ORGANIZER") else None
-        uid = str(event.get("UID", "")) or f"{path.name}#{number}"
-        yield Meeting(
+        organizer_raw = occurrence.get("ORGANIZER")
+        if isinstance(organizer_raw, list):
+            organizer_raw = organizer_raw[0] if organizer_raw else None
+        organizer = _address(organizer_raw) if organizer_raw else None
+        summary = str(occurrence.get("SUMMARY", "")).strip() or None
+        uid = event.uid or f"{self.path.name}#{event.number}"
+        return Meeting(
             key=event_key(uid, start),
-            number=number,
+            number=event.number,
             kind="meeting",
             start=start,
             minutes=minutes if minutes is None or minutes >= 0 else None,
             subject=summary,
             organizer=organizer[0] if organizer else None,
             attendees=attendees,
-            cells=cells,
+            cells=event.cells,
         )
+
+    def finish(self) -> None:
+        if self.outside:
+            self.warn_file(
+                f"{self.outside} event(s) outside the import window (before {self.since}"
+                f" or from {self.until} on) skipped"
+            )
+        if self.cancelled:
+            self.warn_file(f"{self.cancelled} cancelled occurrence(s) skipped (STATUS:CANCELLED)")
+        if self.excluded:
+            self.warn_file(f"{self.excluded} occurrence(s) removed by EXDATE skipped")
+        if self.duplicates:
+            self.warn_file(
+                f"{self.duplicates} occurrence(s) found twice (same UID and start) read once"
+            )
+
+
+def _parse(path: Path) -> tuple[list[icalendar.cal.Component], list[int]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        calendars = icalendar.Calendar.from_ical(raw, multiple=True)
+    except ValueError as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else "unreadable"
+        raise BadInputError(f"{path}: not an iCalendar file ({reason})") from None
+    except Exception:  # icalendar's parser fails in several ways on garbage
+        raise BadInputError(f"{path}: not an iCalendar file") from None
+    found: list[icalendar.cal.Component] = [
+        c for c in calendars if isinstance(c, icalendar.cal.Component)
+    ]
+    if not found:
+        raise BadInputError(f"{path}: not an iCalendar file (no BEGIN:VCALENDAR)")
+    text = raw.decode("utf-8", errors="replace")
+    lines = [
+        n
+        for n, line in enumerate(text.splitlines(), start=1)
+        if line.strip().upper() == "BEGIN:VEVENT"
+    ]
+    return found, lines
+
+
+def read_ics(
+    path: Path, *, since: dt.date, until: dt.date, problems: list[Problem]
+) -> Iterator[Meeting]:
+    """The meetings of every calendar in the file, occurrence by occurrence, within
+    [since, until); rejected events and warnings go to ``problems``."""
+    calendars, lines = _parse(path)
+    reader = _Reader(path, since, until, problems)
+    events: list[_Event] = []
+    groups: dict[tuple[int, str], list[_Event]] = {}
+    for index, calendar in enumerate(calendars):
+        zones = {
+            str(z.get("TZID")): z
+            for z in calendar.walk("VTIMEZONE")
+            if isinstance(z, icalendar.Timezone) and isinstance(z.get("TZID"), str)
+        }
+        for component in calendar.walk("VEVENT"):
+            uid_raw = component.get("UID", "")
+            uid = str(uid_raw[0] if isinstance(uid_raw, list) and uid_raw else uid_raw).strip()
+            summary_raw = component.get("SUMMARY", "")
+            if isinstance(summary_raw, list):
+                summary_raw = summary_raw[0] if summary_raw else ""
+            number = len(events) + 1
+            event = _Event(
+                component,
+                number,
+                lines[number - 1] if number <= len(lines) else None,
+                uid,
+                str(summary_raw).strip(),
+            )
+            events.append(event)
+            try:
+                reader.clean(event, zones)
+            except _Rejected as rejected:
+                reader.problem(event, rejected.field_name, rejected.message, "error")
+                continue
+            groups.setdefault((index, uid or f"#{number}"), []).append(event)
+    seen: set[str] = set()
+    meetings: list[Meeting] = []
+    for group in groups.values():
+        try:
+            occurrences = reader.expand(group)
+        except _Rejected as rejected:
+            reader.problem(group[0], rejected.field_name, rejected.message, "error")
+            continue
+        for event, occurrence in occurrences:
+            try:
+                meeting = reader.meeting(event, occurrence)
+            except (KeyError, AttributeError, TypeError, ValueError, OverflowError):
+                reader.problem(event, "DTSTART", "an occurrence's times cannot be read", "error")
+                continue
+            if meeting.key in seen:
+                reader.duplicates += 1
+                continue
+            seen.add(meeting.key)
+            meetings.append(meeting)
+    reader.finish()
+    return iter(meetings)
 
 
 def kind(value: str) -> str:

@@ -220,7 +220,7 @@ def import_activities(
                 path, since=since, until=today + dt.timedelta(days=FUTURE_DAYS), problems=problems
             )
         )
-        read = len(meetings) + len(problems)
+        read = len(meetings) + sum(p.severity == "error" for p in problems)
     else:
         table = open_table(path)
         stats = ReadStats()
