@@ -118,7 +118,11 @@ def read_records(
     key_label = next((original[h] for h in spec.key_keys if h in original), "")
     rows = table.rows()
     head = list(islice(rows, DATE_SAMPLE))
-    samples = {c.name: [r.get(*keys) or "" for r in head] for c, keys in plan}
+    samples = {  # the first rows' values of the columns whose format the column decides
+        c.name: [r.get(*keys) or "" for r in head]
+        for c, keys in plan
+        if c.date or c.datetime or c.number is not None
+    }
     decimal_comma: dict[str, bool | None] = {}
     for c in columns:
         if c.number is not None:

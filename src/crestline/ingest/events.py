@@ -6,9 +6,9 @@ its date (``Date``, ``Start Date``, ``Event Date``) and optional end date, its p
 ``Location`` or ``Venue``, and ``City``), the attendee's name (``Name``, which may read
 ``Last, First``, or ``First Name`` and ``Last Name``), company (``Company``, ``Organization``,
 ``Account`` …), title (``Title``, ``Job Title``, ``Position``) and email (optional). A preamble
-above the header is skipped. Dates are read as elsewhere: ISO, ``12 Mar 2026``,
-``March 12, 2026``, ``14.10.2026``, or with slashes, day first when some first part of the column
-is above 12.
+above the header is skipped. Dates are read as elsewhere (``values.date_order``): ISO,
+``12 Mar 2026``, ``March 12, 2026``, ``14.10.2026``, or with slashes, day or month first as the
+column's values (or the file's locale) say.
 """
 
 from __future__ import annotations
@@ -101,9 +101,9 @@ def _place(venue: str | None, city: str | None) -> str | None:
 
 
 def open_attendees(path: Path) -> Table:
-    """The list at ``path`` (CSV with any of ``,;\\t``, or .xlsx), positioned after its header."""
+    """The list at ``path`` (CSV with any of ``,;\\t|``, or .xlsx), positioned after its header."""
     try:
-        return open_table(path, is_header=_is_header, delimiters=",;\t")
+        return open_table(path, is_header=_is_header)
     except BadInputError as exc:
         if not str(exc).endswith("no recognisable header row"):
             raise

@@ -115,6 +115,18 @@ def _legacy(sample: bytes) -> str:
     return str(best.encoding)
 
 
+def _all_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(path: Path) -> Encoding:
     """The encoding of ``path``, decided from its bytes (see the module's docstring)."""
     with path.open("rb") as fh:
@@ -125,6 +137,8 @@ def detect_encoding(path: Path) -> Encoding:
         return Encoding(wide)
     else:
         bom = "utf-8-sig"
+    if _all_utf8(path):
+        return Encoding(bom)  # the common case, checked in large chunks
     bad = bytearray()
     utf8_lines = bad_lines = 0  # lines beyond ASCII that are, and are not, UTF-8
     with path.open("rb") as fh:
