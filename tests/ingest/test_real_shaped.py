@@ -6,11 +6,16 @@ and the importer's own column map, as the import services do.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from crestline.errors import BadInputError
 from crestline.ingest import hubspot, salesforce, sfid, values
 from crestline.ingest.columns import ObjectSpec, ReadStats, read_records
 from crestline.ingest.events import open_attendees, read_attendees
@@ -316,3 +321,52 @@ def test_a_required_reference_to_the_null_id_is_empty(tmp_path: Path) -> None:
     records, problems = _read(path, salesforce.OPPORTUNITY)
     assert records == {}
     assert _lines(problems) == ["Opportunity.csv, row 2, field AccountId: required value is empty"]
+
+
+# Whatever the bytes, a one-line error or rows: never a traceback
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.lists(st.text(alphabet='aZ09 ,;"\nÁďōĐéü€🚀👍', max_size=8), min_size=3, max_size=3),
+        min_size=1,
+        max_size=8,
+    ),
+    stray=st.integers(min_value=0, max_value=7),
+)
+def test_one_row_in_windows_1252_among_utf8_rows(
+    tmp_path: Path, rows: list[list[str]], stray: int
+) -> None:
+    """Only the row that is not UTF-8 is read otherwise; every other row keeps its text."""
+    path = tmp_path / "Account.csv"
+    legacy = ["Café", "Ärzte GmbH", "€ 5"]
+    body = [["Id", "Name", "Note"], *rows]
+    body.insert(1 + min(stray, len(rows)), legacy)
+    parts = []
+    for r in body:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(r)
+        parts.append(buffer.getvalue().encode("cp1252" if r is legacy else "utf-8"))
+    # a file that is mostly UTF-8: enough UTF-8 lines beyond ASCII to tell
+    parts.append("9,Ōsaka Precision KK,Ð\r\n8,Đurđević,🚀\r\n".encode())
+    path.write_bytes(b"".join(parts))
+    table = open_table(path, delimiters=",")
+    read = [r.cells for r in table.rows()]
+    expected = [r for r in body[1:] if any(c.strip() for c in r)]
+    expected += [["9", "Ōsaka Precision KK", "Ð"], ["8", "Đurđević", "🚀"]]
+    assert read == expected
+    assert len(table.repaired_rows) == 1
+    numbered = [r for r in open_table(path, delimiters=",").rows() if r.cells == legacy]
+    assert table.repaired_rows == [numbered[0].number]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=300))
+def test_any_bytes_are_rows_or_a_one_line_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"Id,AccountId,Name,StageName,Amount,CloseDate\r\n" + content)
+    try:
+        _read(path, salesforce.OPPORTUNITY)
+    except BadInputError as exc:
+        assert "\n" not in str(exc)

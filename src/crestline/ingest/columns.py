@@ -20,7 +20,9 @@ from crestline.ingest.tabular import Row, Table, normalise_header
 
 Parser = Callable[[str], Any]
 NumberParser = Callable[[str, bool | None], Any]  # the value, and whether it has a decimal comma
-DATE_SAMPLE = 2_000
+# The first rows of a file, whose values decide each date column's day or month order and each
+# number column's decimal mark (held in memory while they are read).
+DATE_SAMPLE = 20_000
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from itertools import chain, islice
 from pathlib import Path
 
 from crestline.ingest import values
+from crestline.ingest.columns import DATE_SAMPLE
 from crestline.ingest.records import Problem
 from crestline.ingest.tabular import Row, Table, open_table
-
-DATE_SAMPLE = 5_000  # the rows whose dates decide the column's day or month order
 
 HEADERS = {
     "first": ("first name",),
