@@ -77,7 +77,8 @@ def _as_of(value: str | None) -> dt.date | None:
 
 
 AS_OF_HELP = (
-    "Measure engagement on this day (YYYY-MM-DD) [default: the day of the latest activity, or today]."
+    "Measure engagement on this day (YYYY-MM-DD) "
+    "[default: the day of the latest activity, or today]."
 )
 
 

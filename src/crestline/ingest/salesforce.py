@@ -55,12 +55,21 @@ def H(*names: str) -> tuple[str, ...]:
 
 
 def _derive_opportunity(fields: dict[str, Any], present: set[str]) -> None:
-    """Exports without IsClosed / IsWon: the default stage names tell the outcome."""
+    """IsClosed / IsWon missing, or empty (Workbench and Data Loader write booleans as ``1`` or
+    nothing): unknown, so the stage tells the outcome, as Salesforce's default stages name it."""
     stage = str(fields.get("stage") or "").lower()
-    if "is_closed" not in present and "stage" in present:
-        fields["is_closed"] = stage.startswith("closed")
-    if "is_won" not in present and "stage" in present:
+    if fields.get("is_won") is None:
         fields["is_won"] = stage in ("closed won", "won")
+    if fields.get("is_closed") is None:
+        fields["is_closed"] = (
+            bool(fields["is_won"])
+            or stage.startswith("closed")
+            or stage
+            in (
+                "won",
+                "lost",
+            )
+        )
 
 
 ACCOUNT = ObjectSpec(
@@ -181,6 +190,8 @@ _ACTIVITY_COLUMNS = (
     Column("owner", H("OwnerId", "Assigned ID", "Owner ID"), sf_id, ref=True, lenient=True),
     Column("subject", H("Subject")),
     Column("activity_date", H("ActivityDate", "Date", "Due Date"), date=True),
+    # an open task often has no due date: it is dated by when it was created
+    Column("created", H("CreatedDate", "Created Date"), datetime=True, lenient=True),
 )
 TASK = ObjectSpec(
     kind="Task",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from crestline.db.bulk import bulk_insert
 from crestline.db.models import (
@@ -112,15 +112,13 @@ class AccountInputs:
         return out
 
 
-def _latest_activity(now: dt.datetime) -> Select[tuple[dt.datetime | None]]:
-    return select(func.max(Activity.occurred_at)).where(Activity.occurred_at <= now)
-
-
 def data_day(conn: Connection) -> dt.date | None:
     """The day the data speaks of: its latest activity that is not in the future (a meeting
     planned for next week does not move it). None when there is no activity yet."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    latest = conn.execute(_latest_activity(now)).scalar()
+    latest: Any = conn.execute(
+        select(func.max(Activity.occurred_at)).where(Activity.occurred_at <= now)
+    ).scalar()
     if isinstance(latest, str):  # SQLite hands back text where the column was not typed
         latest = dt.datetime.fromisoformat(latest)
     return latest.date() if latest is not None else None

@@ -338,14 +338,18 @@ class SalesforceImport:
     def activities(self, table: Table, spec: ObjectSpec) -> None:
         existing = keys_of(self.ctx, "activities")
         attendees_table = self.ctx.table("activity_people")
+        undated = 0  # open tasks without ActivityDate, dated by their CreatedDate
         for batch in self._read(table, spec):
             records, rows, who = [], [], []
             for r in batch:
                 start = r.fields.get("start")
                 day = r.fields.get("activity_date")
+                if start is None and day is None and r.fields.get("created") is not None:
+                    start = r.fields["created"]
+                    undated += 1
                 if start is None and day is None:
                     self.ctx.problems.reject(
-                        r, "ActivityDate", "no date (ActivityDate or StartDateTime)"
+                        r, "ActivityDate", "no date (ActivityDate, StartDateTime or CreatedDate)"
                     )
                     continue
                 if start is not None:
@@ -421,6 +425,11 @@ class SalesforceImport:
                     if p is not None and r.key in done.changed
                 ]
                 bulk_insert(self.ctx.conn, attendees_table, ("activity_id", "person_id"), pairs)
+        if undated:
+            self.ctx.problems.warn(
+                f"{table.path.name}: {undated:,} {spec.kind.lower()}(s) without ActivityDate "
+                "(open, no due date) dated by their CreatedDate"
+            )
 
 
 def import_salesforce(
