@@ -7,6 +7,7 @@ Starlette's own refusals (a request it cannot parse, no such route, a body over 
 number or a date beyond what the database holds are answered in the same shape.
 """
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -18,6 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crestline.errors import BadInputError, CrestlineError, NotFoundError, TooLargeError
 from crestline.web.deps import LoginRequired, render
 from crestline.web.schemas import ErrorPublic
+
+# what the /api/v1 routes document they may answer, in the error shape
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorPublic},
+    403: {"model": ErrorPublic},
+    404: {"model": ErrorPublic},
+    422: {"model": ErrorPublic},
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**READ_ERRORS, 409: {"model": ErrorPublic}}
 
 
 def first_problem(exc: RequestValidationError) -> str:

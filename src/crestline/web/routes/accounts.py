@@ -9,7 +9,7 @@ back with a notice, or show the page again with the use case's refusal.
 import datetime as dt
 import math
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Body, Form, Query, Request
@@ -46,6 +46,7 @@ from crestline.web.deps import (
     render,
     writing,
 )
+from crestline.web.errors import READ_ERRORS, WRITE_ERRORS
 from crestline.web.schemas import (
     AccountDetailPublic,
     AccountPagePublic,
@@ -62,13 +63,6 @@ from crestline.web.schemas import (
 from crestline.web.security import with_token
 
 NOTICE = "crestline_notice"
-READ_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorPublic},
-    403: {"model": ErrorPublic},
-    404: {"model": ErrorPublic},
-    422: {"model": ErrorPublic},
-}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**READ_ERRORS, 409: {"model": ErrorPublic}}
 
 router = APIRouter()
 

@@ -18,9 +18,9 @@ from crestline.services.paths.sellers import active_sellers
 from crestline.services.paths.warm_paths import ALTERNATIVES, executive_pairs, warm_paths
 from crestline.services.view_keys import view_key
 from crestline.web.deps import ApiActor, PageActor, Reading, render
+from crestline.web.errors import READ_ERRORS
 from crestline.web.page_cache import cached_panel
 from crestline.web.paths_panel import VIA, Filters, cached_graph, panel_context
-from crestline.web.routes.accounts import READ_ERRORS
 from crestline.web.schemas import ExecutivePairPublic, TargetPathsPublic
 
 Part = Literal["page", "paths", "pairs"]
