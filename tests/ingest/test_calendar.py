@@ -28,6 +28,15 @@ def read(path: Path) -> tuple[list[Meeting], list[Problem]]:
     return meetings, problems
 
 
+def calendar_file(folder: Path, name: str, *events: str) -> Path:
+    """A calendar of the given VEVENT bodies (their lines joined by CRLF), as Apple writes it."""
+    head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Apple Inc.//macOS 14.4//EN\r\n"
+    body = "".join(f"BEGIN:VEVENT\r\n{e}\r\nEND:VEVENT\r\n" for e in events)
+    path = folder / name
+    path.write_text(f"{head}{body}END:VCALENDAR\r\n", encoding="utf-8")
+    return path
+
+
 def starts(meetings: list[Meeting]) -> dict[str, list[dt.datetime]]:
     found: dict[str, list[dt.datetime]] = {}
     for m in meetings:
@@ -148,12 +157,11 @@ def test_repeated_single_lines_are_read_not_a_traceback() -> None:
 
 
 def test_two_dtend_lines_do_not_reach_the_user_as_a_python_error(tmp_path: Path) -> None:
-    path = tmp_path / "twice.ics"
-    path.write_text(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Apple Inc.//macOS 14.4//EN\r\n"
-        "BEGIN:VEVENT\r\nUID:twice\r\nSUMMARY:Twice\r\nDTSTART:20240301T090000Z\r\n"
-        "DTEND:20240301T100000Z\r\nDTEND:20240301T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-        encoding="utf-8",
+    path = calendar_file(
+        tmp_path,
+        "twice.ics",
+        "UID:twice\r\nSUMMARY:Twice\r\nDTSTART:20240301T090000Z\r\n"
+        "DTEND:20240301T100000Z\r\nDTEND:20240301T110000Z",
     )
     meetings, problems = read(path)  # was: "cannot expand the recurring events ('list' object …)"
     assert [(m.start, m.minutes) for m in meetings] == [(dt.datetime(2024, 3, 1, 9), 60)]
@@ -179,16 +187,13 @@ def test_several_calendars_in_one_file() -> None:
 
 
 def test_a_broken_recurrence_is_one_rejected_event(tmp_path: Path) -> None:
-    path = tmp_path / "broken.ics"
-    path.write_text(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
-        "BEGIN:VEVENT\r\nUID:bad-rule\r\nSUMMARY:Bad rule\r\nDTSTART:20240301T090000Z\r\n"
-        "RRULE:FREQ=SOMETIMES\r\nEND:VEVENT\r\n"
-        "BEGIN:VEVENT\r\nUID:bad-exdate\r\nSUMMARY:Bad exdate\r\nDTSTART:20240302T090000Z\r\n"
-        "RRULE:FREQ=DAILY;COUNT=2\r\nEXDATE:garbage\r\nEND:VEVENT\r\n"
-        "BEGIN:VEVENT\r\nUID:good\r\nSUMMARY:Good\r\nDTSTART:20240303T090000Z\r\n"
-        "END:VEVENT\r\nEND:VCALENDAR\r\n",
-        encoding="utf-8",
+    path = calendar_file(
+        tmp_path,
+        "broken.ics",
+        "UID:bad-rule\r\nSUMMARY:Bad rule\r\nDTSTART:20240301T090000Z\r\nRRULE:FREQ=SOMETIMES",
+        "UID:bad-exdate\r\nSUMMARY:Bad exdate\r\nDTSTART:20240302T090000Z\r\n"
+        "RRULE:FREQ=DAILY;COUNT=2\r\nEXDATE:garbage",
+        "UID:good\r\nSUMMARY:Good\r\nDTSTART:20240303T090000Z",
     )
     meetings, problems = read(path)
     assert starts(meetings) == {
@@ -198,6 +203,20 @@ def test_a_broken_recurrence_is_one_rejected_event(tmp_path: Path) -> None:
     assert [(p.row, p.field, p.severity) for p in problems] == [
         (1, "RRULE", "error"),
         (2, "EXDATE", "warning"),
+    ]
+
+
+def test_a_rule_that_recurs_every_hour_is_cut_with_a_warning(tmp_path: Path) -> None:
+    path = calendar_file(
+        tmp_path,
+        "hourly.ics",
+        "UID:hourly\r\nSUMMARY:Hourly\r\nDTSTART:20210701T000000Z\r\nRRULE:FREQ=HOURLY",
+    )
+    meetings, problems = read(path)  # was: every hour for three and a half years, 30,000 rows
+    assert 4000 < len(meetings) <= 5000
+    assert [p.line() for p in problems] == [
+        "hourly.ics: 1 event(s) recur more than 5,000 times in the window: only about their"
+        " first 5,000 occurrences are read"
     ]
 
 
@@ -260,7 +279,20 @@ def mutated_calendars(draw: st.DrawFn) -> str:
             head = line.split(":", 1)[0]
             value = draw(
                 st.sampled_from(
-                    ["20240312T090000", "20131210Z", "2024031", "", "20240230", "PT1H", "X"]
+                    [
+                        "20240312T090000",
+                        "20131210Z",
+                        "2024031",
+                        "",
+                        "20240230",
+                        "PT1H",
+                        "X",
+                        "FREQ=MINUTELY",
+                        "FREQ=DAILY;BYHOUR=1,2;BYMINUTE=1,2,3",
+                        "FREQ=WEEKLY;UNTIL=2024",
+                        "FREQ=MONTHLY;COUNT=-1;BYDAY=9XX",
+                        "CANCELLED",
+                    ]
                 )
                 | st.text(max_size=20)
             )

@@ -54,6 +54,7 @@ class Meeting:
 
 
 HEADER = ("SUMMARY", "UID")
+MAX_OCCURRENCES = 5000  # per event: more than daily over the whole window
 
 # Outlook writes a Windows zone's display name as the TZID. No installed package carries these
 # names (CLDR's windowsZones has the zone ids only), so the common ones are listed here, by the
@@ -166,6 +167,30 @@ def resolve_zone(tzid: str) -> Zone:
     return Zone(dt.UTC, f"unknown time zone {tzid!r}: its times are taken as UTC")
 
 
+_PER_DAY = {"SECONDLY": 86400.0, "MINUTELY": 1440.0, "HOURLY": 24.0}
+_BY = (("BYSECOND", "MINUTELY"), ("BYMINUTE", "HOURLY"), ("BYHOUR", "DAILY"))
+_COARSER = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+
+
+def _per_day(rules: Any) -> float:
+    """An upper bound of the occurrences a day that recurrence rules give (0 without rules)."""
+    total = 0.0
+    for rule in rules if isinstance(rules, list) else [rules]:
+        if not isinstance(rule, dict):
+            continue
+        freq = str((rule.get("FREQ") or ["DAILY"])[0]).upper()
+        try:
+            interval = max(1, int((rule.get("INTERVAL") or [1])[0]))
+        except (TypeError, ValueError):
+            interval = 1
+        rate = _PER_DAY.get(freq, 1.0) / interval
+        for by, coarsest in _BY:  # BYHOUR=… on a daily (or coarser) rule multiplies it
+            if rule.get(by) and freq in _COARSER[_COARSER.index(coarsest) :]:
+                rate *= len(rule[by])
+        total += rate
+    return total
+
+
 def _address(value: Any) -> tuple[str, str | None] | None:
     text = str(value)
     if text.lower().startswith("mailto:"):
@@ -230,6 +255,7 @@ class _Reader:
     cancelled: int = 0
     excluded: int = 0
     duplicates: int = 0
+    capped: int = 0
 
     def problem(self, event: _Event, field_name: str | None, message: str, severity: str) -> None:
         self.problems.append(
@@ -349,7 +375,7 @@ class _Reader:
         for e in group:
             calendar.add_component(e.component)
         try:
-            occurrences = list(recurring_ical_events.of(calendar).between(self.since, self.until))
+            occurrences = self.occurrences(calendar, master)
         except Exception:  # the library raises many kinds for broken rules and values
             raise _Rejected(
                 "RRULE" if "RRULE" in master.component else "DTSTART",
@@ -370,6 +396,26 @@ class _Reader:
                 kept.append((master, occurrence))
         return kept
 
+    def occurrences(
+        self, calendar: icalendar.Calendar, master: _Event, *, count_capped: bool = True
+    ) -> list[icalendar.cal.Component]:
+        """The occurrences in the window. A rule that recurs every minute would give millions:
+        its window is cut to about MAX_OCCURRENCES occurrences from its start, with a warning."""
+        until = self.until
+        per_day = _per_day(master.component.get("RRULE"))
+        if per_day * (self.until - self.since).days > MAX_OCCURRENCES:
+            prop = master.component.get("DTSTART")
+            start = prop.dt if isinstance(prop, vDDDTypes) else None
+            first = self.since
+            if isinstance(start, dt.datetime):
+                first = max(first, start.date())
+            elif isinstance(start, dt.date):
+                first = max(first, start)
+            until = min(self.until, first + dt.timedelta(days=max(1, MAX_OCCURRENCES / per_day)))
+            if until < self.until and count_capped:
+                self.capped += 1
+        return list(recurring_ical_events.of(calendar).between(self.since, until))
+
     def count_excluded(self, group: list[_Event], master: _Event, found: int) -> int:
         calendar = icalendar.Calendar()
         for e in group:
@@ -379,7 +425,7 @@ class _Reader:
                 del component["EXDATE"]
             calendar.add_component(component)
         try:
-            every = recurring_ical_events.of(calendar).between(self.since, self.until)
+            every = self.occurrences(calendar, master, count_capped=False)
         except Exception:
             return 0
         return max(0, len(every) - found)
@@ -429,6 +475,11 @@ class _Reader:
             self.warn_file(f"{self.cancelled} cancelled occurrence(s) skipped (STATUS:CANCELLED)")
         if self.excluded:
             self.warn_file(f"{self.excluded} occurrence(s) removed by EXDATE skipped")
+        if self.capped:
+            self.warn_file(
+                f"{self.capped} event(s) recur more than {MAX_OCCURRENCES:,} times in the window:"
+                f" only about their first {MAX_OCCURRENCES:,} occurrences are read"
+            )
         if self.duplicates:
             self.warn_file(
                 f"{self.duplicates} occurrence(s) found twice (same UID and start) read once"
