@@ -46,7 +46,7 @@ def test_import_prints_the_summary_with_its_matches(
     table = run(capsys, "--db", crm, "import", "events", path)
     assert table.code == 0
     assert "matches: our_people 4, their_people 6, unmatched 2" in table.out
-    assert "3 rejected row(s) written to" in table.err
+    assert "3 rejected row(s) and" in table.err
 
 
 def test_bad_rows_and_unusable_lists_exit_2_on_one_line(

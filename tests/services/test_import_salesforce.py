@@ -119,7 +119,7 @@ def test_errors_file_names_file_row_field_and_keeps_the_columns(
     summary = import_salesforce(database, LOCAL_ADMIN, quirks)
     assert summary.errors_file == str(quirks / "crestline-errors.csv")
     with open(summary.errors_file, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [r for r in csv.DictReader(fh) if r["severity"] == "error"]
     found = {(r["file"], r["row"], r["field"]) for r in rows}
     assert found == {
         ("Account.csv", "6", "NAME"),
@@ -129,7 +129,7 @@ def test_errors_file_names_file_row_field_and_keeps_the_columns(
         ("Task.csv", "4", "ActivityDate"),
     }
     ghost = next(r for r in rows if r["file"] == "Contact.csv")
-    assert ghost["LastName"] == "Writer" and "not found" in ghost["error"]
+    assert ghost["LastName"] == "Writer" and "not found" in ghost["message"]
 
 
 def test_reimport_changes_nothing_and_a_changed_row_updates(
@@ -281,3 +281,38 @@ def test_a_zip_or_a_single_csv_is_read_as_the_export(
     notes.write_bytes(b"%PDF-1.7")
     with pytest.raises(BadInputError, match="give the export's folder, its zip"):
         import_salesforce(database, LOCAL_ADMIN, notes)
+
+
+def test_warnings_are_counted_by_kind_and_all_written_to_the_errors_file(
+    database: Database, tmp_path: Path
+) -> None:
+    """A real org's 2,280 warnings of one kind: the summary counts them with a few examples, the
+    errors file holds every one, and a second run says the same."""
+    folder = tmp_path / "users"
+    folder.mkdir()
+    rows = [
+        f"0055J00000Zz{n:03d}AAA,System,User {n},noreply@00d5j000000abc.example,,,1"
+        for n in range(250)
+    ]
+    (folder / "User.csv").write_text(
+        "Id,FirstName,LastName,Email,Title,ManagerId,IsActive\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    runs = [import_salesforce(database, LOCAL_ADMIN, folder) for _ in range(2)]
+    first, again = runs
+    assert first.warning_count == again.warning_count == 249
+    assert len(first.warnings) == 201 and first.warnings[-1].startswith("… and 49 more warnings")
+    assert [(k.kind, k.count, len(k.examples)) for k in first.warning_kinds] == [
+        ("User.csv, field Email: … is also user …'s: kept there, left empty here", 249, 3)
+    ]
+    assert first.warning_kinds == again.warning_kinds and first.warnings == again.warnings
+    with open(folder / "crestline-errors.csv", encoding="utf-8", newline="") as fh:
+        written = list(csv.DictReader(fh))
+    assert len(written) == 249 and {r["severity"] for r in written} == {"warning"}
+    assert written[0]["row"] == "3" and written[0]["field"] == "Email"
+
+
+def test_the_same_warnings_on_every_run(database: Database, quirks: Path) -> None:
+    first = import_salesforce(database, LOCAL_ADMIN, quirks)
+    again = import_salesforce(database, LOCAL_ADMIN, quirks)
+    assert first.warnings and first.warnings == again.warnings

@@ -55,7 +55,7 @@ def test_upload_preview_confirm(client: TestClient, tmp_path: Path) -> None:
     assert client.get("/api/v1/accounts").json()["total"] == before  # a dry run
     token = page.text.split("/import/")[1].split("/")[0]
     errors = client.get(f"/import/{token}/errors.csv")
-    assert errors.status_code == 200 and errors.text.startswith("file,row,field,error")
+    assert errors.status_code == 200 and errors.text.startswith("file,row,field,severity,message")
     done = client.post(f"/import/{token}/confirm", data={"csrf": form_token(client)})
     assert done.status_code == 200 and "Imported · salesforce" in done.text
     assert client.get("/api/v1/accounts").json()["total"] == before + 3

@@ -15,6 +15,7 @@ from crestline.cli.output import Format, print_json, print_rows, progress_counte
 if TYPE_CHECKING:  # commands import the services they call when they run: --help stays fast
     from crestline.services.imports.importing import ImportSummary
 
+KINDS_SHOWN = 10  # kinds of warnings printed; all of them are in --format json
 import_app = typer.Typer(
     help=(
         "Import exports: Salesforce, HubSpot, LinkedIn connections, sellers, activities, "
@@ -93,15 +94,19 @@ def report(summary: ImportSummary, fmt: Format) -> None:
             f"decision-makers: {i['refreshed']:,} of {i['accounts']:,} accounts recomputed "
             f"(their people, titles, lines, roles or touches changed)"
         )
-    for line in summary.warnings[:10]:
-        typer.echo(f"warning: {line}", err=True)
-    if len(summary.warnings) > 10:
-        typer.echo(
-            f"… {len(summary.warnings) - 10} more warnings (--format json lists them)", err=True
-        )
+    kinds = summary.warning_kinds
+    if kinds:
+        typer.echo(f"{summary.warning_count:,} warning(s), by kind:", err=True)
+        for kind in kinds[:KINDS_SHOWN]:
+            typer.echo(f"{kind.count:>8,} × {kind.kind}", err=True)
+            typer.echo(f"           e.g. {kind.examples[0]}", err=True)
+        if len(kinds) > KINDS_SHOWN:
+            typer.echo(f"… and {len(kinds) - KINDS_SHOWN} more kinds", err=True)
     if summary.errors_file:
         typer.echo(
-            f"{summary.rejected:,} rejected row(s) written to {summary.errors_file}", err=True
+            f"{summary.rejected:,} rejected row(s) and {summary.warning_count:,} warning(s) "
+            f"written to {summary.errors_file}",
+            err=True,
         )
 
 

@@ -187,7 +187,7 @@ class SalesforceImport:
             for r in records:
                 if r.fields.get("email"):
                     self.emails[r.fields["email"].lower()] = done.ids[r.key]
-                if "manager" in r.refs and r.key in done.changed:
+                if "manager" in r.refs:
                     links[r.key] = r.refs["manager"]
                     rows_by_key[r.key] = r.slim()
         link_self(
@@ -213,9 +213,9 @@ class SalesforceImport:
                 if "owner" in r.refs:
                     row["owner_id"] = self._link(r, "owner", self.maps.sellers, "owner (User)")
                 rows.append(row)
-            done = upsert(self.ctx, "accounts", "Account", batch, rows, self.maps.accounts)
+            upsert(self.ctx, "accounts", "Account", batch, rows, self.maps.accounts)
             for r in batch:
-                if "parent" in r.refs and r.key in done.changed:
+                if "parent" in r.refs:
                     links[r.key] = r.refs["parent"]
                     rows_by_key[r.key] = r.slim()
         link_self(
@@ -265,7 +265,8 @@ class SalesforceImport:
                         row["reports_to_id"] = reserved[boss]
                     else:  # later in the file, or missing: the second pass decides
                         row["reports_to_id"] = None
-                        deferred[r.key] = boss
+                    if boss is not None:  # the second pass checks every line (same warnings
+                        deferred[r.key] = boss  # each run) and writes those that differ
                         rows_by_key[r.key] = r.slim()
             done = upsert(self.ctx, "people", "Contact", records, rows, self.maps.people, reserved)
             written |= done.changed

@@ -90,16 +90,15 @@ def import_sellers(
         ctx.counts("Seller").read = stats.read
         if stats.duplicates:
             ctx.problems.warn(f"{path.name}: {stats.duplicates} exact duplicate row(s) skipped")
-        done = upsert(ctx, "sellers", "Seller", records, rows, existing)
+        upsert(ctx, "sellers", "Seller", records, rows, existing)
         links = {r.key: r.refs["manager"] for r in records if "manager" in r.refs}
-        changed = {k: v for k, v in links.items() if k in done.changed}
         link_self(
             ctx,
             "sellers",
             "manager_id",
             "Seller",
             "manager",
-            changed,
+            links,
             {r.key: r for r in records},
             existing,
         )

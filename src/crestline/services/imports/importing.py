@@ -1,18 +1,21 @@
 """What every import shares: one transaction, counts, problems, the errors file, the summary.
 
 An import runs inside :func:`run_import`: everything is written in one transaction, which a
-dry run or a strict import with rejected rows rolls back; rejected rows go to one errors CSV (the
-file, row and field, the reason, and the row's original columns); the summary has the shape
-documented in docs/importing.md.
+dry run or a strict import with rejected rows rolls back; rejected rows and every warning go to
+one errors CSV (the file, row and field, the severity, the reason, and a rejected row's original
+columns); the summary has the shape documented in docs/importing.md, with the warnings counted by
+kind and the first examples of each.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +31,23 @@ from crestline.services.auth.policy import require_admin
 from crestline.services.collector import collector_paused
 from crestline.services.decisions.insights import refresh_insights
 
-MAX_WARNINGS = 200
+MAX_WARNINGS = 200  # lines in the summary; the errors file has all of them
+EXAMPLES = 3  # examples of each kind of warning in the summary
 Progress = Callable[[str, int], None]
+
+# What makes two warnings the same kind once the particulars are taken out: quoted values,
+# e-mail addresses, ids, numbers and dates.
+_PARTICULARS = re.compile(
+    r"'[^']*'|\"[^\"]*\"|\S+@\S+|\b(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{15,18}\b|\d[\d,.:/-]*"
+)
+
+
+def warning_kind(problem: Problem | None, line: str) -> str:
+    """The kind a warning counts under: where (file, field) and what, without the values."""
+    if problem is not None:
+        where = f"{problem.file}, field {problem.field}" if problem.field else problem.file
+        return f"{where}: {_PARTICULARS.sub('…', problem.message)}"
+    return _PARTICULARS.sub("…", line)
 
 
 @dataclass
@@ -42,6 +60,13 @@ class ObjectCounts:
 
 
 @dataclass
+class WarningKind:
+    kind: str
+    count: int
+    examples: list[str]
+
+
+@dataclass
 class ImportSummary:
     source: str
     dry_run: bool
@@ -50,6 +75,8 @@ class ImportSummary:
     errors_file: str | None = None
     matches: dict[str, int] | None = None
     insights: dict[str, Any] | None = None  # accounts whose decision-maker insights changed
+    warning_kinds: list[WarningKind] = field(default_factory=list)
+    warning_count: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -57,6 +84,8 @@ class ImportSummary:
             "dry_run": self.dry_run,
             "objects": {k: asdict(v) for k, v in self.objects.items()},
             "warnings": self.warnings,
+            "warning_count": self.warning_count,
+            "warning_kinds": [asdict(k) for k in self.warning_kinds],
             "errors_file": self.errors_file,
         }
         if self.matches is not None:
@@ -71,32 +100,56 @@ class ImportSummary:
 
 
 class Problems:
-    """Collects rejected rows (for the errors file) and warnings (for the summary)."""
+    """Collects rejected rows and warnings: every one of them for the errors file; the first
+    :data:`MAX_WARNINGS` lines, and every kind counted with its first examples, for the summary."""
 
     def __init__(self, summary: ImportSummary) -> None:
         self.summary = summary
         self.errors: list[Problem] = []
-        self.warning_count = 0
+        self.warnings: list[Problem] = []
+        self.kinds: Counter[str] = Counter()
+        self.examples: dict[str, list[str]] = {}
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.warnings)
 
     def add(self, problem: Problem, kind: str) -> None:
         if problem.severity == "error":
             self.errors.append(problem)
             self.summary.objects.setdefault(kind, ObjectCounts()).rejected += 1
         else:
-            self.warn(problem.line())
+            self._warn(problem, problem.line())
 
     def reject(self, record: Record, field_name: str | None, message: str) -> None:
         self.add(record.problem(field_name, message), record.kind)
 
     def warn(self, line: str) -> None:
-        self.warning_count += 1
+        """A warning about the whole file or import (no row): its line as the summary shows it."""
+        self._warn(None, line)
+
+    def _warn(self, problem: Problem | None, line: str) -> None:
+        kept = problem or Problem(file="", row=0, field=None, message=line, severity="warning")
+        self.warnings.append(replace(kept, cells=(), header=()))  # the line, not the row
+        kind = warning_kind(problem, line)
+        self.kinds[kind] += 1
+        shown = self.examples.setdefault(kind, [])
+        if len(shown) < EXAMPLES:
+            shown.append(line)
         if len(self.summary.warnings) < MAX_WARNINGS:
             self.summary.warnings.append(line)
 
     def finish(self) -> None:
         extra = self.warning_count - len(self.summary.warnings)
         if extra > 0:
-            self.summary.warnings.append(f"… and {extra:,} more warnings")
+            self.summary.warnings.append(
+                f"… and {extra:,} more warnings (all of them in the errors file)"
+            )
+        self.summary.warning_count = self.warning_count
+        self.summary.warning_kinds = [
+            WarningKind(kind, count, self.examples[kind])
+            for kind, count in sorted(self.kinds.items(), key=lambda kc: (-kc[1], kc[0]))
+        ]
 
 
 class _DryRun(Exception):
@@ -202,9 +255,10 @@ def inert_cell(value: object) -> object:
 
 
 def _write_errors(problems: Problems, path: Path) -> bool:
-    """The rejected rows: file, row, field, error, then the union of the original columns (cells
-    that start like a formula made inert: the file is opened in spreadsheets)."""
-    if not problems.errors:
+    """The rejected rows, then every warning: file, row, field, severity, message, then the
+    union of the rejected rows' original columns (cells that start like a formula made inert:
+    the file is opened in spreadsheets). Written when there is anything to say."""
+    if not problems.errors and not problems.warnings:
         return False
     columns: list[str] = []
     for p in problems.errors:
@@ -215,13 +269,14 @@ def _write_errors(problems: Problems, path: Path) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["file", "row", "field", "error", *columns])
-            for p in problems.errors:
+            writer.writerow(["file", "row", "field", "severity", "message", *columns])
+            for p in [*problems.errors, *problems.warnings]:
                 cells = dict(zip(p.header, p.cells, strict=False))
                 row = [
                     p.file,
-                    p.row,
+                    p.row or "",
                     p.field or "",
+                    p.severity,
                     p.message,
                     *(cells.get(c, "") for c in columns),
                 ]
@@ -383,7 +438,9 @@ def link_self(
 ) -> None:
     """Second pass of a self-reference (manager, reports-to, parent): set ``column`` from
     ``links`` (record key → parent key), dropping links to missing records and breaking cycles
-    (among these links and those already stored), each with a warning on the row.
+    (among these links and those already stored), each with a warning on the row. Give the
+    links of every record read, changed or not: the warnings are then the same on every run,
+    and only the links that differ from what is stored are written.
 
     ``starts`` are the ids of records whose link was written in a first pass to a record this
     import did not write: a cycle may close through them, so their chains are checked too."""
@@ -405,6 +462,7 @@ def link_self(
                 rows[key].problem(ref, f"{parent_key} not found; link dropped", "warning"), kind
             )
         wanted[child] = found[0] if found is not None else None
+    stored = dict(parent)
     parent.update(wanted)
     by_id = {target[k][0]: k for k in links}
     for cycle in break_cycles(parent, [*wanted, *starts], prefer=set(by_id)):
@@ -418,4 +476,7 @@ def link_self(
         else:
             ctx.problems.warn(f"{kind}: reporting cycle {names} (ids); link of {cut} dropped")
         wanted[cut] = None
-    bulk_update(ctx.conn, t, [column], [(wanted[c], c) for c in wanted])
+    # every link is checked on every run (the same warnings each time), written where it changed
+    bulk_update(
+        ctx.conn, t, [column], [(wanted[c], c) for c in wanted if stored.get(c) != wanted[c]]
+    )

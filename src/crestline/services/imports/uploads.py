@@ -167,7 +167,8 @@ def run_staged(
 def preview(
     database: Database, actor: Actor, data_dir: Path, token: str, *, rows: int = 20
 ) -> Preview:
-    """The dry run of a staged upload, with its first rejected rows."""
+    """The dry run of a staged upload, with its first rejected rows (the warnings are in the
+    summary, counted by kind, and all of them in the errors file)."""
     staged = find_staged(data_dir, token)
     errors = data_dir / "uploads" / token / "errors.csv"
     summary = run_staged(database, actor, staged, dry_run=True, errors_path=errors)
@@ -177,7 +178,10 @@ def preview(
         with errors.open(encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, [])
+            severity = header.index("severity") if "severity" in header else None
             for row in reader:
+                if severity is not None and row[severity] != "error":
+                    break  # the rejected rows come first, then the warnings
                 first.append(row)
                 if len(first) >= rows:
                     break
