@@ -370,3 +370,23 @@ def test_any_bytes_are_rows_or_a_one_line_error(tmp_path: Path, content: bytes) 
         _read(path, salesforce.OPPORTUNITY)
     except BadInputError as exc:
         assert "\n" not in str(exc)
+
+
+def test_activities_csv_dates_are_read_in_the_columns_order(tmp_path: Path) -> None:
+    """The activities CSV goes through the same per-column date reader as every importer: a
+    day-first column (13/03/2024 tells) is read day first, not rejected as month 13."""
+    from crestline.ingest.calendar import ACTIVITY
+
+    path = tmp_path / "activities.csv"
+    path.write_text(
+        "kind,date,subject,seller_email,attendee_emails\n"
+        "meeting,05/03/2024 10:00,Kickoff,ana@ourco.example,dana@harborview.example\n"
+        "call,13/03/2024 16:30,Follow-up,ana@ourco.example,dana@harborview.example\n",
+        encoding="utf-8",
+    )
+    records, problems = _read(path, ACTIVITY)
+    assert [r.fields["when"] for r in records.values()] == [
+        dt.datetime(2024, 3, 5, 10, 0),
+        dt.datetime(2024, 3, 13, 16, 30),
+    ]
+    assert not [p for p in problems if p.severity == "error"]

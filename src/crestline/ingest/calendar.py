@@ -600,8 +600,8 @@ ACTIVITY = ObjectSpec(
     key_optional=True,
     columns=(
         Column("kind", ("kind", "type"), kind, required=True),
-        Column(
-            "when", ("when", "date", "occurred_at", "start"), values.parse_datetime, required=True
+        Column(  # read in the column's day or month order, as every importer's dates
+            "when", ("when", "date", "occurred_at", "start"), datetime=True, required=True
         ),
         Column(
             "minutes", ("duration_minutes", "duration", "minutes"), values.parse_int, lenient=True
