@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from crestline.errors import BadInputError
@@ -206,6 +206,33 @@ def test_a_broken_recurrence_is_one_rejected_event(tmp_path: Path) -> None:
     ]
 
 
+def test_an_unreadable_vtimezone_block_refuses_nothing() -> None:
+    """icalendar refuses a whole file for one VTIMEZONE it cannot read."""
+    meetings, problems = read(CALENDARS / "outlook-broken-vtimezone.ics")
+    assert starts(meetings)["Nordstern Abstimmung (display-name zone with VTIMEZONE)"] == [
+        dt.datetime(2024, 6, 5, 12)  # 14:00 in Berlin, by the zone's display name
+    ]
+    assert len(meetings) == 9
+    assert problems[0].line() == (
+        "outlook-broken-vtimezone.ics, field VTIMEZONE: the VTIMEZONE block of '(UTC+01:00)"
+        " Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna' (line 11) cannot be read: its times"
+        " are read by the zone's name"
+    )
+
+
+def test_a_file_cut_short_gives_what_it_holds() -> None:
+    meetings, problems = read(CALENDARS / "outlook-cut-short.ics")
+    assert [m.start for m in meetings] == [
+        dt.datetime(2024, 3, 12, 13),
+        dt.datetime(2024, 6, 5, 12),
+        dt.datetime(2024, 4, 10, 14),
+    ]
+    assert [p.line() for p in problems] == [
+        "outlook-cut-short.ics: the file ends inside VCALENDAR › VEVENT (cut short?):"
+        " what it holds is read"
+    ]
+
+
 def test_a_rule_that_recurs_every_hour_is_cut_with_a_warning(tmp_path: Path) -> None:
     path = calendar_file(
         tmp_path,
@@ -316,9 +343,14 @@ def test_fuzzed_calendars_give_events_and_problems_or_a_clean_error(text: str) -
         try:
             meetings, problems = read(path)
         except BadInputError as exc:
+            event("refused: a clean BadInputError")
             assert "Traceback" not in str(exc)
             assert "object has no attribute" not in str(exc)
             return
+    event("read: " + ("with problems" if problems else "clean"))
+    event(
+        "rejected events: " + ("some" if any(p.severity == "error" for p in problems) else "none")
+    )
     for m in meetings:
         assert isinstance(m.start, dt.datetime) and m.start.tzinfo is None
     for p in problems:

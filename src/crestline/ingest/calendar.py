@@ -486,30 +486,117 @@ class _Reader:
             )
 
 
-def _parse(path: Path) -> tuple[list[icalendar.cal.Component], list[int]]:
+def _from_ical(data: str | bytes) -> list[icalendar.cal.Component]:
+    return [
+        c
+        for c in icalendar.Calendar.from_ical(data, multiple=True)
+        if isinstance(c, icalendar.cal.Component)
+    ]
+
+
+def _blocks(lines: list[str], name: str) -> Iterator[tuple[int, int]]:
+    """(first, last) line indexes of each BEGIN:name … END:name block."""
+    begin = None
+    for i, line in enumerate(lines):
+        tag = line.strip().upper()
+        if tag == f"BEGIN:{name}":
+            begin = i
+        elif tag == f"END:{name}" and begin is not None:
+            yield begin, i
+            begin = None
+
+
+def _without_broken_zones(path: Path, lines: list[str], warn: list[Problem]) -> list[str]:
+    """Icalendar refuses a whole file for one unreadable VTIMEZONE block: drop such blocks (their
+    TZIDs are then read by name), with a warning."""
+    kept, start = [], 0
+    for first, last in _blocks(lines, "VTIMEZONE"):
+        block = lines[first : last + 1]
+        try:
+            zone = icalendar.Timezone.from_ical("\r\n".join(block))
+            if isinstance(zone, icalendar.Timezone):
+                zone.to_tz(lookup_tzid=False)
+                continue
+            tzid = "?"
+        except Exception:  # any failure of that block: it is left out
+            tzid = next(
+                (x[5:].strip().replace("\\,", ",") for x in block if x.upper().startswith("TZID:")),
+                "?",
+            )
+        warn.append(
+            Problem(
+                path.name,
+                0,
+                "VTIMEZONE",
+                f"the VTIMEZONE block of {tzid!r} (line {first + 1}) cannot be read:"
+                " its times are read by the zone's name",
+                "warning",
+            )
+        )
+        kept += lines[start:first]
+        start = last + 1
+    return kept + lines[start:]
+
+
+def _closed(path: Path, lines: list[str], warn: list[Problem]) -> list[str]:
+    """A file cut short (no END:VCALENDAR): the components left open are closed, with a
+    warning, so that what it holds is read."""
+    stack: list[str] = []
+    for line in lines:
+        tag = line.strip().upper()
+        if tag.startswith("BEGIN:"):
+            stack.append(tag[6:])
+        elif tag.startswith("END:") and stack and stack[-1] == tag[4:]:
+            stack.pop()
+    if stack:
+        warn.append(
+            Problem(
+                path.name,
+                0,
+                None,
+                f"the file ends inside {' › '.join(stack)} (cut short?): what it holds is read",
+                "warning",
+            )
+        )
+    return lines + [f"END:{name}" for name in reversed(stack)]
+
+
+def _parse(path: Path, problems: list[Problem]) -> tuple[list[icalendar.cal.Component], list[int]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise BadInputError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        calendars = icalendar.Calendar.from_ical(raw, multiple=True)
-    except ValueError as exc:
-        reason = str(exc).splitlines()[0][:120] if str(exc) else "unreadable"
-        raise BadInputError(f"{path}: not an iCalendar file ({reason})") from None
-    except Exception:  # icalendar's parser fails in several ways on garbage
-        raise BadInputError(f"{path}: not an iCalendar file") from None
-    found: list[icalendar.cal.Component] = [
-        c for c in calendars if isinstance(c, icalendar.cal.Component)
-    ]
-    if not found:
-        raise BadInputError(f"{path}: not an iCalendar file (no BEGIN:VCALENDAR)")
     text = raw.decode("utf-8", errors="replace")
-    lines = [
+    lines = text.splitlines()
+    repairs: list[Problem] = []
+    found: list[icalendar.cal.Component] = []
+    reason = ""
+    for attempt in ("as it is", "without broken VTIMEZONE blocks", "closed"):
+        if attempt == "without broken VTIMEZONE blocks":
+            lines = _without_broken_zones(path, lines, repairs)
+        elif attempt == "closed":
+            lines = _closed(path, lines, repairs)
+        try:
+            found = _from_ical(raw if attempt == "as it is" else "\r\n".join(lines) + "\r\n")
+        except ValueError as exc:
+            reason = str(exc).splitlines()[0][:120] if str(exc) else "unreadable"
+            continue
+        except Exception:  # icalendar's parser fails in several ways on garbage
+            reason = "unreadable"
+            continue
+        if found:
+            break
+        reason = "no BEGIN:VCALENDAR … END:VCALENDAR"
+    if not found:
+        raise BadInputError(f"{path}: not an iCalendar file ({reason})")
+    if attempt != "as it is":
+        problems.extend(repairs)
+    events = [  # the lines as written: a repair adds or drops none before an event
         n
         for n, line in enumerate(text.splitlines(), start=1)
         if line.strip().upper() == "BEGIN:VEVENT"
     ]
-    return found, lines
+    return found, events
 
 
 def read_ics(
@@ -517,7 +604,7 @@ def read_ics(
 ) -> Iterator[Meeting]:
     """The meetings of every calendar in the file, occurrence by occurrence, within
     [since, until); rejected events and warnings go to ``problems``."""
-    calendars, lines = _parse(path)
+    calendars, lines = _parse(path, problems)
     reader = _Reader(path, since, until, problems)
     events: list[_Event] = []
     groups: dict[tuple[int, str], list[_Event]] = {}
