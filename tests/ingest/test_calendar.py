@@ -220,6 +220,18 @@ def test_an_unreadable_vtimezone_block_refuses_nothing() -> None:
     )
 
 
+def test_a_vtimezone_with_two_tzids_is_no_traceback(tmp_path: Path) -> None:
+    """Found by the fuzz test: icalendar's parser raised AttributeError ('list' object has no
+    attribute 'strip'), which reached the user as a traceback."""
+    text = (CALENDARS / "outlook-zones.ics").read_text(encoding="utf-8")
+    twice = text.replace("TZID:(UTC+01:00)", "TZID:Extra\r\nTZID:(UTC+01:00)", 1)
+    path = tmp_path / "two-tzids.ics"
+    path.write_text(twice, encoding="utf-8", newline="")
+    meetings, problems = read(path)
+    assert len(meetings) == 9
+    assert problems[0].field == "VTIMEZONE"
+
+
 def test_a_file_cut_short_gives_what_it_holds() -> None:
     meetings, problems = read(CALENDARS / "outlook-cut-short.ics")
     assert [m.start for m in meetings] == [
