@@ -18,7 +18,12 @@ from crestline.db.models import Account, Opportunity
 from crestline.services.accounts.accounts import get_account, list_accounts
 from crestline.services.accounts.people import person_paths
 from crestline.services.auth.auth import LOCAL_ADMIN
-from crestline.services.decisions.decision_makers import decision_makers
+from crestline.services.decisions.decision_makers import (
+    Assessment,
+    InfluenceRecorded,
+    RoleRecorded,
+    decision_makers,
+)
 from crestline.services.paths.warm_paths import executive_pairs, warm_paths
 from crestline.services.reports.orgchart_render import to_json
 from crestline.web import schemas
@@ -109,6 +114,19 @@ def test_the_read_shapes_match_their_schemas(world: Database) -> None:
         ]
     problems = [p for model, data in checks for p in differences(model, data)]
     assert problems == []
+
+
+def test_the_write_answers_match_their_schemas() -> None:
+    """The corrections' use cases return plain dataclasses, the API's answers field for field."""
+    checks: list[tuple[type[BaseModel], Any]] = [
+        (
+            schemas.AssessmentPublic,
+            Assessment(7, "supporter", None, None, "vp", None, 3, "met at the summit", "leader"),
+        ),
+        (schemas.ContactRolePublic, RoleRecorded(11, 7, "Economic Buyer", "crestline")),
+        (schemas.InfluencePublic, InfluenceRecorded(7, 9, "high", None, "seller")),
+    ]
+    assert [p for model, data in checks for p in differences(model, data)] == []
 
 
 def test_the_check_catches_a_field_one_side_lacks() -> None:

@@ -602,13 +602,49 @@ def _check(value: str | None, allowed: tuple[str, ...], name: str) -> str | None
     return v
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What our people recorded about a person (the API's ``AssessmentPublic``)."""
+
+    person_id: int
+    support: str | None
+    coverage: str | None
+    relationship: str | None
+    seniority: str | None
+    function: str | None
+    manager_id: int | None
+    note: str | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class RoleRecorded:
+    """A buying role recorded on an opportunity (the API's ``ContactRolePublic``)."""
+
+    opportunity_id: int
+    person_id: int
+    role: str
+    source: str
+
+
+@dataclass(frozen=True)
+class InfluenceRecorded:
+    """An influence line as recorded (the API's ``InfluencePublic``)."""
+
+    from_id: int
+    to_id: int
+    strength: str
+    note: str | None
+    created_by: str | None
+
+
 def assess_person(
     session: Session,
     actor: Actor,
     person_id: int,
     *,
     changes: dict[str, str | int | None],
-) -> PersonAssessment:
+) -> Assessment:
     """Record what our people know about a person; an empty value clears a field.
 
     ``changes`` keys: support, coverage, relationship, seniority, function, manager_id, note.
@@ -639,7 +675,17 @@ def assess_person(
     session.flush()
     assert person.account_id is not None
     refresh_insights(session.connection(), account_ids=[person.account_id])
-    return a
+    return Assessment(
+        person_id=a.person_id,
+        support=a.support,
+        coverage=a.coverage,
+        relationship=a.relationship,
+        seniority=a.seniority,
+        function=a.function,
+        manager_id=a.manager_id,
+        note=a.note,
+        updated_by=a.updated_by,
+    )
 
 
 def _manager(session: Session, person: Person, value: str | int | None) -> int | None:
@@ -686,7 +732,7 @@ def _effective_lines(session: Session, account_id: int | None) -> dict[int, int 
 
 def set_role(
     session: Session, actor: Actor, opportunity_id: int, person_id: int, role: str
-) -> ContactRole:
+) -> RoleRecorded:
     """Record ``person``'s buying role on an opportunity (replacing the role Crestline recorded
     before; a CRM's own roles are kept as imported)."""
     person = _person_in_scope(session, actor, person_id)
@@ -711,7 +757,7 @@ def set_role(
     session.add(row)
     session.flush()
     refresh_insights(session.connection(), account_ids=[opp.account_id])
-    return row
+    return RoleRecorded(opportunity_id, person_id, canonical, row.source)
 
 
 INFLUENCE_STRENGTH = ("low", "medium", "high")
@@ -725,7 +771,7 @@ def add_influence(
     *,
     strength: str = "medium",
     note: str | None = None,
-) -> InfluenceLine:
+) -> InfluenceRecorded:
     """Record that ``from_id`` sways ``to_id`` outside the reporting line (or update it)."""
     source = _person_in_scope(session, actor, from_id)
     target = _person_in_scope(session, actor, to_id)
@@ -744,7 +790,7 @@ def add_influence(
     row.created_by = actor.login
     session.add(row)
     session.flush()
-    return row
+    return InfluenceRecorded(from_id, to_id, level, row.note, row.created_by)
 
 
 def remove_influence(session: Session, actor: Actor, from_id: int, to_id: int) -> None:

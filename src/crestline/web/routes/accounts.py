@@ -8,7 +8,7 @@ back with a notice, or show the page again with the use case's refusal.
 
 import datetime as dt
 import math
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Annotated
 from urllib.parse import quote, unquote
 
@@ -334,8 +334,8 @@ def api_assess(
     Fields left out are kept; ``null`` or ``""`` clears one."""
     changes = update.model_dump(exclude_unset=True)
     with writing(request) as session:
-        row = assess_person(session, actor, person_id, changes=changes)
-        return AssessmentPublic.model_validate(row, from_attributes=True)
+        saved = assess_person(session, actor, person_id, changes=changes)
+        return AssessmentPublic.model_validate(asdict(saved))
 
 
 @router.put(
@@ -354,8 +354,8 @@ def api_set_role(
     """Record a person's buying role on an opportunity (replaces the role recorded here
     before; roles imported from the CRM are kept)."""
     with writing(request) as session:
-        row = set_role(session, actor, opportunity_id, person_id, update.role)
-        return ContactRolePublic.model_validate(row, from_attributes=True)
+        recorded = set_role(session, actor, opportunity_id, person_id, update.role)
+        return ContactRolePublic.model_validate(asdict(recorded))
 
 
 @router.post(
@@ -374,16 +374,10 @@ def api_add_influence(
     """Record that this person sways ``to`` outside the reporting line (someone at the same
     account; a line that exists is updated). Drawn as a dotted blue arrow in the chart."""
     with writing(request) as session:
-        row = add_influence(
+        recorded = add_influence(
             session, actor, person_id, line.to, strength=line.strength, note=line.note
         )
-        return InfluencePublic(
-            from_id=row.from_person_id,
-            to_id=row.to_person_id,
-            strength=row.strength,
-            note=row.note,
-            created_by=row.created_by,
-        )
+        return InfluencePublic.model_validate(asdict(recorded))
 
 
 @router.delete(
