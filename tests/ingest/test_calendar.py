@@ -110,7 +110,7 @@ def test_outlook_time_zones_become_utc() -> None:
     assert "unknown time zone 'Mars Standard Time': its times are taken as UTC" in (
         warnings[0].message
     )
-    assert "event outlook-unknown-zone-0007" in warnings[0].message
+    assert "event 'outlook-unknown-zone-0007'" in warnings[0].message
     assert re.search(r"line \d+", warnings[0].message)
 
 
@@ -141,7 +141,7 @@ def test_one_event_without_a_start_is_rejected_alone() -> None:
     meetings, problems = read(CALENDARS / "apple-export.ics")
     errors = [p for p in problems if p.severity == "error"]
     assert [(p.row, p.field) for p in errors] == [(5, "DTSTART")]
-    assert errors[0].message.startswith("no start time (event A1B2C3D4-0005")
+    assert errors[0].message.startswith("no start time (event 'A1B2C3D4-0005")
     assert errors[0].cells == ("Globex workshop (no start)", "A1B2C3D4-0005-4E5F-8A9B-0C1D2E3F4A5B")
     assert "Globex standup" in starts(meetings)
 

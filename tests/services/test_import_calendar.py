@@ -31,8 +31,8 @@ def test_one_bad_event_is_rejected_and_the_rest_imported(crm: Database, tmp_path
     assert any("no start time" in cell for row in rejected for cell in row)
     assert (
         "outlook.ics, row 3, field DTSTART: unknown time zone 'Mars Standard Time': its times"
-        " are taken as UTC (event 040000008200E00074C5B7101A82E00800000000B0A1B2C3D4E5F6030000"
-        "0000000000003, line 25)"
+        " are taken as UTC (event '040000008200E00074C5B7101A82E00800000000B0A1B2C3D4E5F6030000"
+        "0000000000003', line 25)"
     ) in summary.warnings
     assert (
         "outlook.ics: 1 event(s) outside the import window (before 2019-06-03 or from"

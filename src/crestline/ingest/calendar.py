@@ -239,7 +239,7 @@ class _Event:
         return (self.summary, self.uid)
 
     def where(self) -> str:
-        parts = [f"event {self.uid}" if self.uid else "event without UID"]
+        parts = [f"event {self.uid!r}" if self.uid else "event without UID"]
         if self.line:
             parts.append(f"line {self.line}")
         return ", ".join(parts)
