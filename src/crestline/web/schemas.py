@@ -1,10 +1,31 @@
-"""The JSON shapes of /api/v1, named by role."""
+"""The JSON shapes of /api/v1, named by role.
+
+Where a use case answers with a flat dataclass, its schema is made from it (:func:`public`), not
+written again; the nested read shapes are written here and checked field by field against the
+use cases' data in tests/web/test_api_shapes.py.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from typing import Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from crestline.services.decisions.decision_makers import (
+    Assessment,
+    InfluenceRecorded,
+    RoleRecorded,
+)
+
+
+def public(shape: type[Any], name: str) -> type[BaseModel]:
+    """The schema of a flat dataclass a use case returns: the same fields, the same types,
+    every one required, its docstring as the description."""
+    hints = get_type_hints(shape)
+    fields: dict[str, Any] = {f.name: (hints[f.name], ...) for f in dataclasses.fields(shape)}
+    return create_model(name, __doc__=shape.__doc__, **fields)
 
 
 class AccountPublic(BaseModel):
@@ -256,16 +277,7 @@ class AssessmentUpdate(BaseModel):
     note: str | None = None
 
 
-class AssessmentPublic(BaseModel):
-    person_id: int
-    support: str | None
-    coverage: str | None
-    relationship: str | None
-    seniority: str | None
-    function: str | None
-    manager_id: int | None
-    note: str | None
-    updated_by: str | None
+AssessmentPublic = public(Assessment, "AssessmentPublic")
 
 
 class RoleUpdate(BaseModel):
@@ -274,11 +286,7 @@ class RoleUpdate(BaseModel):
     role: str = Field(description="a contact role, e.g. Economic Buyer, Champion, Technical Buyer")
 
 
-class ContactRolePublic(BaseModel):
-    opportunity_id: int
-    person_id: int
-    role: str
-    source: str
+ContactRolePublic = public(RoleRecorded, "ContactRolePublic")
 
 
 class InfluenceCreate(BaseModel):
@@ -291,14 +299,7 @@ class InfluenceCreate(BaseModel):
     note: str | None = None
 
 
-class InfluencePublic(BaseModel):
-    """An influence line as recorded."""
-
-    from_id: int
-    to_id: int
-    strength: str
-    note: str | None
-    created_by: str | None
+InfluencePublic = public(InfluenceRecorded, "InfluencePublic")
 
 
 # --- warm paths: /api/v1/accounts/{id}/paths, /api/v1/people/{id}/paths, /pairs -----------------

@@ -604,7 +604,7 @@ def _check(value: str | None, allowed: tuple[str, ...], name: str) -> str | None
 
 @dataclass(frozen=True)
 class Assessment:
-    """What our people recorded about a person (the API's ``AssessmentPublic``)."""
+    """What our people recorded about a person."""
 
     person_id: int
     support: str | None
@@ -619,7 +619,7 @@ class Assessment:
 
 @dataclass(frozen=True)
 class RoleRecorded:
-    """A buying role recorded on an opportunity (the API's ``ContactRolePublic``)."""
+    """A buying role recorded on an opportunity."""
 
     opportunity_id: int
     person_id: int
@@ -629,7 +629,7 @@ class RoleRecorded:
 
 @dataclass(frozen=True)
 class InfluenceRecorded:
-    """An influence line as recorded (the API's ``InfluencePublic``)."""
+    """An influence line as recorded: ``from_id`` sways ``to_id``."""
 
     from_id: int
     to_id: int

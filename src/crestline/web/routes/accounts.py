@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote
 from fastapi import APIRouter, Body, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BaseModel
 
 from crestline.errors import BadInputError
 from crestline.services.accounts.accounts import get_account, list_accounts
@@ -329,7 +330,7 @@ def api_assess(
     actor: ApiActor,
     person_id: int,
     update: Annotated[AssessmentUpdate, Body()],
-) -> AssessmentPublic:
+) -> BaseModel:
     """Record support, coverage, relationship, or confirm a seniority, function or manager.
     Fields left out are kept; ``null`` or ``""`` clears one."""
     changes = update.model_dump(exclude_unset=True)
@@ -350,7 +351,7 @@ def api_set_role(
     opportunity_id: int,
     person_id: int,
     update: Annotated[RoleUpdate, Body()],
-) -> ContactRolePublic:
+) -> BaseModel:
     """Record a person's buying role on an opportunity (replaces the role recorded here
     before; roles imported from the CRM are kept)."""
     with writing(request) as session:
@@ -370,7 +371,7 @@ def api_add_influence(
     actor: ApiActor,
     person_id: int,
     line: Annotated[InfluenceCreate, Body()],
-) -> InfluencePublic:
+) -> BaseModel:
     """Record that this person sways ``to`` outside the reporting line (someone at the same
     account; a line that exists is updated). Drawn as a dotted blue arrow in the chart."""
     with writing(request) as session:
