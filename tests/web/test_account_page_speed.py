@@ -26,11 +26,11 @@ from crestline.services.decisions import decision_makers as decisions_service
 from crestline.services.decisions.decision_makers import decision_makers
 from crestline.services.decisions.insights import refresh_insights
 from crestline.services.demo.setup import build_demo_world
+from crestline.services.paths import way_in
 from crestline.services.paths.sellers import active_sellers
-from crestline.web import account_view, page_cache, paths_panel
+from crestline.web import account_view, page_cache
 from crestline.web.account_view import SUGGESTED, TOP_PEOPLE, TREE_PAGE
 from crestline.web.app import create_app
-from crestline.web.routes import paths as paths_routes
 from tests.web.forms import form_token
 
 LIGHT = 300 * 1024  # no page over 300 KB
@@ -351,13 +351,13 @@ def test_panels_are_kept_until_the_data_changes(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     found: list[int] = []
-    real = paths_routes.warm_paths
+    real = way_in.warm_paths
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         found.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(paths_routes, "warm_paths", counting)
+    monkeypatch.setattr(way_in, "warm_paths", counting)
     account = largest(client)
     panel = f"/accounts/{account['id']}/paths?part=paths"
     first = client.get(panel)
@@ -388,14 +388,14 @@ def test_the_paths_panel_searches_ours_instead_of_listing_them(
     account = largest(client)
     panel = client.get(f"/accounts/{account['id']}/paths?part=paths").text
     offered = re.findall(r'<option value="[^"]* #(\d+)">', panel)
-    assert 0 < len(offered) <= paths_panel.SUGGESTED and '<select name="from">' not in panel
+    assert 0 < len(offered) <= way_in.SUGGESTED and '<select name="from">' not in panel
     db = open_database(str(db_file))
     try:
         with db.reader() as session:
             ours = active_sellers(session)
     finally:
         db.close()
-    assert len(ours) > paths_panel.SUGGESTED  # so that the panel does not list them all
+    assert len(ours) > way_in.SUGGESTED  # so that the panel does not list them all
     someone = ours[-1]
     fragment = someone.name.split()[-1][:4]
     found = client.get("/sellers/search", params={"q": fragment}).json()

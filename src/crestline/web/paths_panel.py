@@ -12,7 +12,6 @@ workers.
 """
 
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -21,12 +20,10 @@ from sqlalchemy.orm import Session
 from crestline.services.decisions.insights import resolve_as_of
 from crestline.services.paths.graph_cache import GraphCache
 from crestline.services.paths.relationship_graph import RelationshipGraph
-from crestline.services.paths.sellers import active_sellers
-from crestline.services.paths.warm_paths import TargetPaths
+from crestline.services.paths.way_in import PathOptions, WayIn
 
-PATHS = 3  # paths per target and hops at the most: the service's defaults
-MAX_HOPS = 4
-SUGGESTED = 25  # of ours the "From" field offers before anything is typed
+PATHS = PathOptions.k  # paths per target and hops at the most: the service's defaults
+MAX_HOPS = PathOptions.max_hops
 _SUGGESTION = re.compile(r"#(\d+)$")
 VIA = {  # how a hop's kind of tie reads on its arrow
     "linkedin": "LinkedIn",
@@ -42,25 +39,6 @@ VIA = {  # how a hop's kind of tie reads on its arrow
 }
 
 
-@dataclass(frozen=True)
-class PathFilters:
-    """The panel's choices, as the API's query takes them."""
-
-    execs_only: bool = False
-    from_seller: str | None = None
-    k: int = PATHS
-    max_hops: int = MAX_HOPS
-
-    def options(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`warm_paths`."""
-        return {
-            "execs_only": self.execs_only,
-            "from_seller": self.from_seller,
-            "k": self.k,
-            "max_hops": self.max_hops,
-        }
-
-
 def path_filters(
     execs_only: Annotated[bool, Query(description="only our executives (CEO, CRO …)")] = False,
     from_: Annotated[
@@ -68,13 +46,13 @@ def path_filters(
     ] = None,
     k: Annotated[int, Query(ge=1, le=10, description="paths per target")] = PATHS,
     max_hops: Annotated[int, Query(ge=1, le=6, description="hops at the most")] = MAX_HOPS,
-) -> PathFilters:
+) -> PathOptions:
     chosen = (from_ or "").strip()
     suggested = _SUGGESTION.search(chosen)  # "Name #12", as the panel's field suggests it
-    return PathFilters(execs_only, suggested[1] if suggested else chosen or None, k, max_hops)
+    return PathOptions(execs_only, suggested[1] if suggested else chosen or None, k, max_hops)
 
 
-Filters = Annotated[PathFilters, Depends(path_filters)]
+Filters = Annotated[PathOptions, Depends(path_filters)]
 
 
 def cached_graph(request: Request, session: Session) -> RelationshipGraph:
@@ -84,23 +62,14 @@ def cached_graph(request: Request, session: Session) -> RelationshipGraph:
     return cache.graph(conn, as_of=resolve_as_of(conn, None))
 
 
-def panel_context(
-    session: Session,
-    *,
-    targets: list[TargetPaths],
-    filters: PathFilters,
-    action: str,
-    graph: RelationshipGraph,
-) -> dict[str, Any]:
-    """What ``_warm_paths.html`` draws; ``action`` is where its filters go."""
-    sellers = active_sellers(session)  # executives first
-    chosen = next((s for s in sellers if str(s.id) == filters.from_seller), None)
+def panel_context(found: WayIn, *, filters: PathOptions, action: str) -> dict[str, Any]:
+    """What ``_warm_paths.html`` draws from a way in; ``action`` is where its filters go."""
     return {
-        "targets": targets,
+        "targets": found.targets or [],
         "filters": filters,
         "action": action,
-        "sellers": sellers[:SUGGESTED],  # the rest by searching (/sellers/search)
-        "chosen": chosen,
-        "as_of": graph.as_of,
+        "sellers": found.sellers,  # the rest by searching (/sellers/search)
+        "chosen": found.chosen,
+        "as_of": found.as_of,
         "via": VIA,
     }

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from crestline.services.accounts.accounts import resolve_account
 from crestline.services.accounts.people import person_paths
-from crestline.services.paths.sellers import active_sellers
 from crestline.services.paths.warm_paths import ALTERNATIVES, executive_pairs, warm_paths
+from crestline.services.paths.way_in import account_way_in, search_sellers
 from crestline.services.view_keys import view_key
 from crestline.web.deps import ApiActor, PageActor, Reading, render
 from crestline.web.errors import READ_ERRORS
@@ -36,12 +36,7 @@ def sellers_search(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> JSONResponse:
     """Ours whose name or title holds ``q`` (executives first): what "From" suggests."""
-    text = q.strip().lower()
-    found = [
-        s
-        for s in active_sellers(session)
-        if text in s.name.lower() or text in (s.title or "").lower()
-    ][:limit]
+    found = search_sellers(session, q, limit=limit)
     return JSONResponse(
         [
             {"id": s.id, "name": s.name, "title": s.title, "value": f"{s.name} #{s.id}"}
@@ -59,24 +54,24 @@ def account_paths(
     account_id: int,
     part: Part = "page",
 ) -> HTMLResponse:
-    account = resolve_account(session, actor, str(account_id))
+    account = resolve_account(session, actor, str(account_id))  # in scope, before the cache
 
     def context() -> dict[str, Any]:
-        graph = cached_graph(request, session)
-        action = f"/accounts/{account.id}/paths"
-        found: dict[str, Any] = {"account": {"id": account.id, "name": account.name}}
-        if part != "pairs":
-            targets = warm_paths(session, actor, str(account.id), graph=graph, **filters.options())
-            found |= panel_context(
-                session, targets=targets, filters=filters, action=action, graph=graph
-            )
-        if part != "paths":
-            found |= {
-                "pairs": executive_pairs(session, actor, str(account.id), graph=graph),
-                "via": VIA,
-                "alternatives": ALTERNATIVES,
-            }
-        return found
+        found = account_way_in(
+            session,
+            actor,
+            str(account.id),
+            graph=cached_graph(request, session),
+            options=filters,
+            paths=part != "pairs",
+            pairs=part != "paths",
+        )
+        shown: dict[str, Any] = {"account": {"id": account.id, "name": account.name}}
+        if found.targets is not None:
+            shown |= panel_context(found, filters=filters, action=f"/accounts/{account.id}/paths")
+        if found.pairs is not None:
+            shown |= {"pairs": found.pairs, "via": VIA, "alternatives": ALTERNATIVES}
+        return shown
 
     if part == "page":  # the whole page (no JavaScript): its header names the actor
         return render(request, "paths.html", actor, **context())
@@ -117,7 +112,7 @@ def api_account_paths(
         str(account_id),
         to=(to or "").strip() or None,
         graph=graph,
-        **filters.options(),
+        **filters.as_kwargs(),
     )
     return [TargetPathsPublic.model_validate(t.as_dict()) for t in found]
 
@@ -133,7 +128,7 @@ def api_person_paths(
 ) -> list[TargetPathsPublic]:
     """The warm paths to one person (a list of one, the shape of the account's paths)."""
     graph = cached_graph(request, session)
-    found = person_paths(session, actor, person_id, graph=graph, **filters.options())
+    found = person_paths(session, actor, person_id, graph=graph, **filters.as_kwargs())
     return [TargetPathsPublic.model_validate(found.as_dict())]
 
 

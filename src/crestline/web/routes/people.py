@@ -6,8 +6,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from crestline.services.accounts.people import person_paths, person_view
+from crestline.services.accounts.people import person_view
 from crestline.services.decisions.decision_makers import resolve_person
+from crestline.services.paths.way_in import person_way_in
 from crestline.services.reports.orgchart_render import COLOURS
 from crestline.services.view_keys import view_key
 from crestline.web.deps import PageActor, Reading, render
@@ -37,15 +38,10 @@ def person_paths_panel(
     resolve_person(session, actor, str(person_id))  # in the actor's scope, or refused
 
     def context() -> dict[str, Any]:
-        graph = cached_graph(request, session)
-        found = person_paths(session, actor, person_id, graph=graph, **filters.options())
-        return panel_context(
-            session,
-            targets=[found],
-            filters=filters,
-            action=f"/people/{person_id}/paths",
-            graph=graph,
+        found = person_way_in(
+            session, actor, person_id, graph=cached_graph(request, session), options=filters
         )
+        return panel_context(found, filters=filters, action=f"/people/{person_id}/paths")
 
     if part == "paths":
         return cached_panel(
