@@ -28,7 +28,7 @@ class BadInputError(CrestlineError):
 
     kind = "bad_input"
     exit_code = 2
-    http_status = 422
+    http_status = 400
 
 
 class NotFoundError(CrestlineError):

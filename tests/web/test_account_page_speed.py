@@ -179,7 +179,7 @@ def test_power_map_comes_a_page_at_a_time(client: TestClient) -> None:
     last = client.get(f"/accounts/{account['id']}?page=999").text  # past the end: the last
     assert rows(last) == everyone[-(len(everyone) % TOP_PEOPLE or TOP_PEOPLE) :]
     assert 'id="page-prev"' in last and 'id="page-next"' not in last
-    assert client.get(f"/accounts/{account['id']}?page=0").status_code == 422
+    assert client.get(f"/accounts/{account['id']}?page=0").status_code == 400
 
 
 def test_correcting_someone_far_down_opens_their_page(client: TestClient) -> None:
@@ -234,7 +234,7 @@ def test_person_fields_search_and_take_a_name(client: TestClient) -> None:
         f"/accounts/{account['id']}/influence",
         data={"csrf": form_token(client), "from_id": "Nobody Here", "to_id": "1"},
     )
-    assert nobody.status_code == 422 and "nobody of that name at this account" in nobody.text
+    assert nobody.status_code == 400 and "nobody of that name at this account" in nobody.text
 
 
 def test_person_search_keeps_to_the_actors_accounts(client: TestClient) -> None:

@@ -130,3 +130,15 @@ def test_openapi_schema_describes_the_api(client: TestClient) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/accounts", "/api/v1/accounts/{account_id}", "/healthz"} <= set(schema["paths"])
     assert "AccountPublic" in schema["components"]["schemas"]
+
+
+def test_bad_values_are_400_in_the_error_shape_and_documented_so(client: TestClient) -> None:
+    client.post("/login", data={"login": "admin", "password": "crestline"})
+    answer = client.get("/api/v1/accounts?limit=0")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["kind"] == "bad_input"
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = [op for ops in schema["paths"].values() for op in ops.values()]
+    assert not [op["operationId"] for op in operations if "422" in op["responses"]]
+    assert all("400" in op["responses"] for op in operations if op.get("parameters"))
+    assert "HTTPValidationError" not in schema["components"]["schemas"]

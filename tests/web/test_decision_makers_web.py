@@ -59,8 +59,8 @@ def dotted_edge(svg: str, from_id: int, to_id: int) -> str | None:
 
 
 def bad_input(response: Any) -> str:
-    """The one-line message of a 422 in the one JSON error shape."""
-    assert response.status_code == 422, response.text
+    """The one-line message of a 400 in the one JSON error shape."""
+    assert response.status_code == 400, response.text
     body = response.json()
     assert body == {"error": {"kind": "bad_input", "message": body["error"]["message"]}}
     return str(body["error"]["message"])
@@ -107,7 +107,7 @@ def test_chart_branches_open_and_close(client: TestClient) -> None:
     assert 'id="collapse-all"' in opened
     closing = f"/accounts/{account['id']}?focus={person}#orgchart"
     assert closing in chart_links(opened)  # a second click closes the branch
-    assert client.get(f"/accounts/{account['id']}?expand=1,x").status_code == 422
+    assert client.get(f"/accounts/{account['id']}?expand=1,x").status_code == 400
 
 
 def test_correction_round_trip_keeps_the_titles_reading(client: TestClient) -> None:
@@ -184,7 +184,7 @@ def test_bad_correction_is_one_line_and_writes_nothing(
         f"/accounts/{account['id']}/people/{person['id']}/assessment",
         data={"csrf": form_token(client), "support": "mentor", field: value},
     )
-    assert page.status_code == 422
+    assert page.status_code == 400
     assert one_line_error(page.text).startswith(message)
     assert "Traceback" not in page.text and 'id="assess-form"' in page.text
     assert decisions(client, account["id"]) == before  # not even the valid support was kept
@@ -209,7 +209,7 @@ def test_api_corrections_and_roles(client: TestClient) -> None:
     cleared = client.patch(f"/api/v1/people/{person['id']}/assessment", json={"seniority": None})
     assert cleared.json()["seniority"] is None and cleared.json()["support"] == "mentor"
     stray = client.patch(f"/api/v1/people/{person['id']}/assessment", json={"salary": 1})
-    assert stray.status_code == 422 and stray.json()["error"]["message"].startswith("salary:")
+    assert stray.status_code == 400 and stray.json()["error"]["message"].startswith("salary:")
 
     role = client.put(
         f"/api/v1/opportunities/{opp['id']}/roles/{person['id']}", json={"role": "champion"}
@@ -225,7 +225,7 @@ def test_api_corrections_and_roles(client: TestClient) -> None:
     champion = next(r for r in after["roles"] if r["role"] == "champion")
     assert person["id"] in [p["id"] for p in champion["people"]]
     bad = client.put(f"/api/v1/opportunities/{opp['id']}/roles/{person['id']}", json={"role": "x"})
-    assert bad.status_code == 422 and "is not one of" in bad.json()["error"]["message"]
+    assert bad.status_code == 400 and "is not one of" in bad.json()["error"]["message"]
 
     form = client.post(
         f"/accounts/{account['id']}/opportunities/{opp['id']}/roles",
@@ -444,7 +444,7 @@ def test_bad_influence_line_is_one_line_and_writes_nothing(
             "note": "n",
         },
     )
-    assert page.status_code == 422 and "Traceback" not in page.text
+    assert page.status_code == 400 and "Traceback" not in page.text
     assert message in one_line_error(page.text)
     api = client.post(f"/api/v1/people/{a}/influence", json={"to": to, "strength": strength})
     assert message in bad_input(api)

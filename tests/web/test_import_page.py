@@ -72,7 +72,7 @@ def test_a_single_linkedin_file_needs_a_seller(client: TestClient) -> None:
         data={"csrf": form_token(client), "source": "linkedin"},
         files={"upload": ("Connections.csv", content.read_bytes(), "text/csv")},
     )
-    assert missing.status_code == 422 and "needs the seller" in missing.text
+    assert missing.status_code == 400 and "needs the seller" in missing.text
 
 
 def test_only_admins_import(client: TestClient) -> None:
@@ -91,7 +91,7 @@ def test_unsafe_zip_is_refused(client: TestClient) -> None:
         data={"csrf": form_token(client), "source": "salesforce"},
         files={"upload": ("evil.zip", buffer.getvalue(), "application/zip")},
     )
-    assert page.status_code == 422 and "unsafe path" in page.text
+    assert page.status_code == 400 and "unsafe path" in page.text
 
 
 def test_an_event_list_is_imported_from_the_page(client: TestClient, tmp_path: Path) -> None:

@@ -117,11 +117,11 @@ def active_sellers_of(db_file: Path) -> list[Any]:
         ("/api/v1/accounts/999999/paths", 404, "no account"),
         ("/api/v1/people/999999/paths", 404, "no person"),
         ("/api/v1/accounts/999999/pairs", 404, "no account"),
-        ("/api/v1/accounts/{account}/paths?k=0", 422, "k: Input should be greater than"),
-        ("/api/v1/accounts/{account}/paths?max_hops=7", 422, "max_hops"),
-        ("/api/v1/accounts/{account}/paths?execs_only=perhaps", 422, "execs_only"),
+        ("/api/v1/accounts/{account}/paths?k=0", 400, "k: Input should be greater than"),
+        ("/api/v1/accounts/{account}/paths?max_hops=7", 400, "max_hops"),
+        ("/api/v1/accounts/{account}/paths?execs_only=perhaps", 400, "execs_only"),
         ("/api/v1/accounts/{account}/paths?from=nobody@nowhere.example", 404, "no seller"),
-        ("/api/v1/accounts/{account}/paths?to={elsewhere}", 422, "is not at"),
+        ("/api/v1/accounts/{account}/paths?to={elsewhere}", 400, "is not at"),
     ],
 )
 def test_paths_api_errors_are_one_line(

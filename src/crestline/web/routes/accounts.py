@@ -265,7 +265,7 @@ def remove_influence_form(
     "/api/v1/accounts",
     response_model=AccountPagePublic,
     tags=["accounts"],
-    responses={401: {"model": ErrorPublic}},
+    responses={401: {"model": ErrorPublic}, 400: {"model": ErrorPublic}},
 )
 def api_accounts(
     session: Reading,
@@ -283,7 +283,7 @@ def api_accounts(
     "/api/v1/accounts/{account_id}",
     response_model=AccountDetailPublic,
     tags=["accounts"],
-    responses={401: {"model": ErrorPublic}, 404: {"model": ErrorPublic}},
+    responses=READ_ERRORS,
 )
 def api_account(session: Reading, actor: ApiActor, account_id: int) -> AccountDetailPublic:
     """One account: its facts, its deals, and its people with their reporting lines."""
