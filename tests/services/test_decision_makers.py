@@ -23,6 +23,7 @@ from crestline.db.models import (
 )
 from crestline.demo.scales import SCALES
 from crestline.errors import BadInputError, ConflictError, NotFoundError
+from crestline.reports.orgchart import to_dot
 from crestline.services.auth.auth import LOCAL_ADMIN, Actor
 from crestline.services.decisions.decision_makers import (
     add_influence,
@@ -34,7 +35,6 @@ from crestline.services.decisions.decision_makers import (
 from crestline.services.decisions.insights import refresh_insights
 from crestline.services.demo.setup import build_demo_world
 from crestline.services.demo.truth_scores import score_against_truth
-from crestline.services.reports.orgchart_render import to_dot
 
 
 @pytest.fixture

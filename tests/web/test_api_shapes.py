@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from crestline.db.database import Database, open_database
 from crestline.db.models import Account, Opportunity
+from crestline.reports.orgchart import to_json
 from crestline.services.accounts.accounts import get_account, list_accounts
 from crestline.services.accounts.people import person_paths
 from crestline.services.auth.auth import LOCAL_ADMIN
@@ -25,7 +26,6 @@ from crestline.services.decisions.decision_makers import (
     decision_makers,
 )
 from crestline.services.paths.warm_paths import executive_pairs, warm_paths
-from crestline.services.reports.orgchart_render import to_json
 from crestline.web import schemas
 
 

@@ -204,9 +204,9 @@ def orgchart(
 ) -> None:
     """Draw an account's org chart: recorded lines solid, inferred ones dashed with confidence,
     seniority as colour, people engaged in 90 days with a thick border (SVG, PNG or JSON)."""
+    from crestline.reports.orgchart import parse_ids, render, to_json, write_output
     from crestline.services.auth.auth import LOCAL_ADMIN
     from crestline.services.decisions.decision_makers import decision_makers
-    from crestline.services.reports.orgchart_render import parse_ids, render, to_json, write_output
 
     opened = parse_ids(expand, name="--expand")
     database = state(ctx).database()

@@ -22,6 +22,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from crestline.reports.orgchart import COLOURS, render, visible
 from crestline.services.accounts.accounts import (
     PersonNode,
     TreeRow,
@@ -43,7 +44,6 @@ from crestline.services.decisions.decision_makers import (
     decision_makers,
 )
 from crestline.services.memo import Memo
-from crestline.services.reports.orgchart_render import COLOURS, render, visible
 from crestline.services.view_keys import view_key
 from crestline.web.page_cache import PAGES
 from crestline.web.security import CSRF_MARK

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from crestline.errors import BadInputError
+from crestline.reports.orgchart import parse_ids, to_json
 from crestline.services.accounts.accounts import get_account, list_accounts
 from crestline.services.accounts.people import (
     SEARCH_LIMIT,
@@ -35,7 +36,6 @@ from crestline.services.decisions.decision_makers import (
     remove_influence,
     set_role,
 )
-from crestline.services.reports.orgchart_render import parse_ids, to_json
 from crestline.web.account_view import PageState, account_body, chart_svg
 from crestline.web.deps import (
     ApiActor,

@@ -6,10 +6,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from crestline.reports.orgchart import COLOURS
 from crestline.services.accounts.people import person_view
 from crestline.services.decisions.decision_makers import resolve_person
 from crestline.services.paths.way_in import person_way_in
-from crestline.services.reports.orgchart_render import COLOURS
 from crestline.services.view_keys import view_key
 from crestline.web.deps import PageActor, Reading, render
 from crestline.web.page_cache import cached_panel

@@ -6,6 +6,9 @@ its confidence; influence outside the hierarchy is a dotted blue arrow; people e
 collapsed by branch: whole levels are shown from the top while they fit in :data:`NODE_BUDGET`
 people, and a collapsed person shows how many are below them ("+12"); ``expand`` opens chosen
 branches.
+
+It takes plain data: anything shaped as :class:`Chart` (the decision-makers use case's
+``DecisionMakers`` is), and imports nothing of storage or services.
 """
 
 from __future__ import annotations
@@ -13,13 +16,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from crestline.errors import BadInputError, UnavailableError
-from crestline.services.decisions.decision_makers import DecisionMakers, RankedPerson
 from crestline.vocab import NODE_BUDGET as NODE_BUDGET
 
 FORMATS = ("svg", "png", "json")
@@ -38,17 +40,86 @@ LIGHT_TEXT = {"board", "c_suite", "evp", "vp", "director", "manager"}
 RANKED = 5
 
 
+class ChartPerson(Protocol):
+    """A person as the chart draws them: level, line to their manager, power and rank."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def seniority(self) -> str: ...
+    @property
+    def function(self) -> str: ...
+    @property
+    def level_source(self) -> str: ...
+    @property
+    def manager_id(self) -> int | None: ...
+    @property
+    def line_source(self) -> str | None: ...
+    @property
+    def line_confidence(self) -> float | None: ...
+    @property
+    def line_reason(self) -> str | None: ...
+    @property
+    def below(self) -> int: ...
+    @property
+    def power(self) -> float: ...
+    @property
+    def rank(self) -> int: ...
+    @property
+    def reasons(self) -> Sequence[str]: ...
+    @property
+    def engaged(self) -> bool: ...
+
+
+class ChartInfluence(Protocol):
+    """Influence outside the hierarchy: ``from`` sways ``to``."""
+
+    @property
+    def from_id(self) -> int: ...
+    @property
+    def from_name(self) -> str: ...
+    @property
+    def to_id(self) -> int: ...
+    @property
+    def to_name(self) -> str: ...
+    @property
+    def strength(self) -> str: ...
+    @property
+    def note(self) -> str | None: ...
+
+
+class Chart(Protocol):
+    """An account's chart: its people (strongest first) and influence lines."""
+
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def account_name(self) -> str: ...
+    @property
+    def top_id(self) -> int | None: ...
+    @property
+    def depth(self) -> int: ...
+    @property
+    def hierarchy_index(self) -> float: ...
+    @property
+    def people(self) -> Sequence[ChartPerson]: ...
+    @property
+    def influence(self) -> Sequence[ChartInfluence]: ...
+
+
 @dataclass(frozen=True)
 class ChartView:
     """The people shown, and who is collapsed with how many below them."""
 
-    shown: list[RankedPerson]
+    shown: list[ChartPerson]
     collapsed: dict[int, int]  # person id → people hidden below
 
 
-def visible(
-    dm: DecisionMakers, *, expand: Iterable[int] = (), budget: int = NODE_BUDGET
-) -> ChartView:
+def visible(dm: Chart, *, expand: Iterable[int] = (), budget: int = NODE_BUDGET) -> ChartView:
     by_id = {p.id: p for p in dm.people}
     reports: dict[int | None, list[int]] = defaultdict(list)
     for p in dm.people:
@@ -105,7 +176,7 @@ def _short(text: str | None, limit: int = 38) -> str:
 
 
 def to_dot(
-    dm: DecisionMakers,
+    dm: Chart,
     *,
     expand: Iterable[int] = (),
     link: Callable[[int], str] | None = None,
@@ -166,7 +237,7 @@ def to_dot(
     return "\n".join(lines)
 
 
-def to_json(dm: DecisionMakers) -> dict[str, Any]:
+def to_json(dm: Chart) -> dict[str, Any]:
     return {
         "account": {"id": dm.account_id, "name": dm.account_name},
         "top_id": dm.top_id,
@@ -205,7 +276,7 @@ def to_json(dm: DecisionMakers) -> dict[str, Any]:
 
 
 def render(
-    dm: DecisionMakers,
+    dm: Chart,
     fmt: str,
     *,
     expand: Iterable[int] = (),
