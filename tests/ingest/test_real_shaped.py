@@ -390,3 +390,27 @@ def test_activities_csv_dates_are_read_in_the_columns_order(tmp_path: Path) -> N
         dt.datetime(2024, 3, 13, 16, 30),
     ]
     assert not [p for p in problems if p.severity == "error"]
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Norwegen", "NO"),  # German
+        ("Allemagne", "DE"),  # French
+        ("Países Bajos", "NL"),  # Spanish
+        ("Paises Bajos", "NL"),  # … without its accent
+        ("Regno Unito", "GB"),  # Italian
+        ("Zwitserland", "CH"),  # Dutch
+        ("Estados Unidos", "US"),  # Spanish and Portuguese
+        ("Niemcy", "DE"),  # Polish
+        ("Germany", "DE"),
+        ("de", "DE"),
+    ],
+)
+def test_country_names_in_the_languages_exports_are_written_in(written: str, code: str) -> None:
+    assert values.country_code(written) == code
+
+
+def test_an_unknown_country_is_still_refused() -> None:
+    with pytest.raises(ValueError, match="is not a country Crestline knows"):
+        values.country_code("Atlantis")

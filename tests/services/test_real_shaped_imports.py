@@ -119,3 +119,32 @@ def test_linkedin_resaved_by_us_excel_reads_month_first(database: Database, corp
             ).all()
         )
     assert seen["Dana Whitfield"] == dt.date(2024, 5, 3)  # was 5 March, read day first
+
+
+def test_an_object_resaved_by_excel_as_unicode_text_is_read(
+    database: Database, tmp_path: Path
+) -> None:
+    """Excel's "Unicode Text" is UTF-16, tab-separated, named .txt: a user re-saves Account.csv
+    so and puts it back in the folder."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    text = (
+        "Id\tName\tBillingCountry\tAnnualRevenue\r\n"
+        "001Dn00000Ux001AAA\tFjordlys Energi AS\tNorwegen\t1,5E+08\r\n"
+        "001Dn00000Ux002AAA\tŁódź Logistyka Sp. z o.o.\tPolska\t\r\n"
+    )
+    (folder / "Account.txt").write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    summary = import_salesforce(database, LOCAL_ADMIN, folder)
+    assert summary.objects["Account"].inserted == 2 and summary.rejected == 0
+    assert summary.warnings == []
+    with database.reader() as session:
+        stored = {
+            name: (country, revenue)
+            for name, country, revenue in session.execute(
+                select(Account.name, Account.country, Account.annual_revenue_minor)
+            )
+        }
+    assert stored == {
+        "Fjordlys Energi AS": ("NO", 150_000_000_00),
+        "Łódź Logistyka Sp. z o.o.": ("PL", None),
+    }

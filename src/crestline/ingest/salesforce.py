@@ -240,11 +240,15 @@ def _stem(path: Path) -> str:
 
 
 def find_files(folder: Path) -> list[ObjectFile]:
-    """The object files in ``folder`` (``Account.csv``, ``account.csv``, ``Accounts.csv`` …)."""
+    """The object files in ``folder`` (``Account.csv``, ``account.csv``, ``Accounts.csv``,
+    ``Account.txt`` …)."""
     found: list[ObjectFile] = []
     by_stem: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() == ".csv" and not path.name.endswith(".errors.csv"):
+        # .txt, .tsv: Excel's "Unicode Text" (UTF-16, tab-separated), as a user re-saves a file
+        if path.suffix.lower() in (".csv", ".txt", ".tsv") and not path.name.endswith(
+            ".errors.csv"
+        ):
             by_stem.setdefault(_stem(path), path)
     for spec, stems in OBJECTS:
         for stem in stems:

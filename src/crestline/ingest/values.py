@@ -9,7 +9,9 @@ then take that decision.
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -397,6 +399,25 @@ def linkedin_url(value: str) -> str:
     return f"https://www.linkedin.com/in/{m.group(1).lower()}"
 
 
+# the languages of the exports users bring (HubSpot, Salesforce and spreadsheets in Europe and
+# the Americas)
+COUNTRY_LANGUAGES = (
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pt",
+    "pt_BR",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "pl",
+    "cs",
+)
+
+
 @cache
 def _country_index() -> dict[str, str]:
     index: dict[str, str] = {}
@@ -443,12 +464,35 @@ def _country_index() -> dict[str, str]:
         "russia": "RU",
     }
     index.update(extra)
+    for language in COUNTRY_LANGUAGES:  # names as exports in those languages write them
+        words = gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+        )
+        for c in pycountry.countries:
+            for name in (
+                c.name,
+                getattr(c, "common_name", None),
+                getattr(c, "official_name", None),
+            ):
+                if name:
+                    local = words.gettext(name).lower()
+                    index.setdefault(local, c.alpha_2)
+                    index.setdefault(_unaccented(local), c.alpha_2)
     return index
 
 
+def _unaccented(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+
+
 def country_code(value: str) -> str:
+    """ISO 3166 alpha-2 of a code or a name in English or in one of :data:`COUNTRY_LANGUAGES`
+    (ISO's own translations, shipped with pycountry), accents optional."""
     v = " ".join(value.strip().lower().split())
-    code = _country_index().get(v)
+    index = _country_index()
+    code = index.get(v) or index.get(_unaccented(v))
     if code is None:
         raise ValueError(f"{value!r} is not a country Crestline knows")
     return code
