@@ -146,6 +146,18 @@ def test_person_corrections_from_the_command_line(
     person = next(p for p in after["ranked"] if p["id"] == second["id"])
     assert (person["seniority"], person["level_source"]) == ("board", "confirmed")
     assert after["influence_lines"][0]["from_id"] == second["id"]
+    opportunity = next(o["id"] for o in after["opportunities"])
+    role = run(
+        capsys,
+        *("--db", db, "person", "role", str(first["id"])),
+        *("--opportunity", str(opportunity), "--role", "economic buyer"),
+    )
+    assert role.code == 0 and role.out.endswith(f": Economic Buyer on opportunity {opportunity}\n")
+    pair = ("person", "influence", str(second["id"]), "--on", str(first["id"]), "--remove")
+    removed = run(capsys, "--db", db, *pair)
+    assert removed.code == 0 and removed.out.strip().endswith(": removed"), removed.out
+    again = run(capsys, "--db", db, *pair)  # nothing left to remove: said, not an error
+    assert again.code == 0 and again.out.strip().endswith(": there was no such line")
     for args, message in (
         (("assess", "nobody@nowhere.example", "--support", "mentor"), "no person"),
         (("assess", str(first["id"]), "--support", "fan"), "support 'fan' is not one of"),

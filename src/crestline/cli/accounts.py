@@ -95,14 +95,13 @@ def show(
 ) -> None:
     """Show one account: facts, deals, people ranked by power with their reasons, buying-committee
     coverage of each open opportunity with warnings, and the reporting tree."""
-    from crestline.services.accounts.accounts import get_account
+    from crestline.services.accounts.people import account_shown
     from crestline.services.auth.auth import LOCAL_ADMIN
-    from crestline.services.decisions.decision_makers import decision_makers
 
     database = state(ctx).database()
     with database.reader() as session:
-        detail = get_account(session, LOCAL_ADMIN, account)
-        dm = decision_makers(session, LOCAL_ADMIN, str(detail.account.id), as_of=_as_of(as_of))
+        shown = account_shown(session, LOCAL_ADMIN, account, as_of=_as_of(as_of))
+    detail, dm = shown.detail, shown.decision_makers
     if fmt is not TableOrJson.table:
         out = detail.as_dict()
         ranked = dm.as_dict()

@@ -44,8 +44,8 @@ def assess(
 ) -> None:
     """Record support, coverage, relationship, or confirm a level, function or reporting line;
     the account's insights are refreshed at once."""
+    from crestline.services.accounts.people import assess_by_key
     from crestline.services.auth.auth import LOCAL_ADMIN
-    from crestline.services.decisions.decision_makers import assess_person, resolve_person
 
     given = {
         "support": support,
@@ -61,19 +61,19 @@ def assess(
         raise typer.BadParameter("nothing to record: give at least one option")
     database = state(ctx).database()
     with database.transaction() as session:
-        found = resolve_person(session, LOCAL_ADMIN, person)
-        saved = assess_person(session, LOCAL_ADMIN, found.id, changes=dict(changes))
-        result = {
-            "person_id": saved.person_id,
-            "name": found.full_name,
-            **{k: getattr(saved, k) for k in given},
-            "updated_by": saved.updated_by,
-        }
+        done = assess_by_key(session, LOCAL_ADMIN, person, changes=dict(changes))
+    saved = done.assessment
+    result = {
+        "person_id": saved.person_id,
+        "name": done.name,
+        **{k: getattr(saved, k) for k in given},
+        "updated_by": saved.updated_by,
+    }
     if fmt is TableOrJson.json:
         print_json(result)
         return
     shown = ", ".join(f"{k} {v}" for k, v in result.items() if k in given and v is not None)
-    typer.echo(f"{found.full_name} (id {saved.person_id}): {shown or 'nothing recorded'}")
+    typer.echo(f"{done.name} (id {saved.person_id}): {shown or 'nothing recorded'}")
 
 
 @person_app.command(
@@ -89,14 +89,13 @@ def role(
     ),
 ) -> None:
     """Record the person's buying role on an opportunity of their account."""
+    from crestline.services.accounts.people import role_by_key
     from crestline.services.auth.auth import LOCAL_ADMIN
-    from crestline.services.decisions.decision_makers import resolve_person, set_role
 
     database = state(ctx).database()
     with database.transaction() as session:
-        found = resolve_person(session, LOCAL_ADMIN, person)
-        saved = set_role(session, LOCAL_ADMIN, opportunity, found.id, role_name)
-        typer.echo(f"{found.full_name}: {saved.role} on opportunity {opportunity}")
+        done = role_by_key(session, LOCAL_ADMIN, person, opportunity, role_name)
+    typer.echo(f"{done.name}: {done.recorded.role} on opportunity {opportunity}")
 
 
 @person_app.command(
@@ -113,35 +112,25 @@ def influence(
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", help="table or json."),
 ) -> None:
     """Record influence outside the hierarchy: PERSON sways another person of the account."""
-    from crestline.errors import NotFoundError
+    from crestline.services.accounts.people import influence_by_key
     from crestline.services.auth.auth import LOCAL_ADMIN
-    from crestline.services.decisions.decision_makers import (
-        add_influence,
-        remove_influence,
-        resolve_person,
-    )
 
     database = state(ctx).database()
     with database.transaction() as session:
-        source = resolve_person(session, LOCAL_ADMIN, person)
-        target = resolve_person(session, LOCAL_ADMIN, on)
-        if remove:
-            try:
-                remove_influence(session, LOCAL_ADMIN, source.id, target.id)
-                outcome = "removed"
-            except NotFoundError:
-                outcome = "there was no such line"
-            typer.echo(f"{source.full_name} → {target.full_name}: {outcome}")
-            return
-        line = add_influence(
-            session, LOCAL_ADMIN, source.id, target.id, strength=strength, note=note
+        done = influence_by_key(
+            session, LOCAL_ADMIN, person, on, strength=strength, note=note, remove=remove
         )
-        result = {
-            "from": source.full_name,
-            "to": target.full_name,
-            "strength": line.strength,
-            "note": line.note,
-        }
+    if done.removed is not None:
+        outcome = "removed" if done.removed else "there was no such line"
+        typer.echo(f"{done.source} → {done.target}: {outcome}")
+        return
+    assert done.recorded is not None
+    result = {
+        "from": done.source,
+        "to": done.target,
+        "strength": done.recorded.strength,
+        "note": done.recorded.note,
+    }
     if fmt is TableOrJson.json:
         print_json(result)
     else:

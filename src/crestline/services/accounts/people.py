@@ -4,6 +4,7 @@ account by a few letters of their name or title (the forms' person fields)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,10 +14,14 @@ from sqlalchemy.orm import Session
 
 from crestline.db.models import Person
 from crestline.errors import AmbiguousError, BadInputError, NotFoundError
-from crestline.services.accounts.accounts import resolve_account
+from crestline.services.accounts.accounts import AccountDetail, get_account, resolve_account
 from crestline.services.auth.auth import Actor
 from crestline.services.decisions.decision_makers import (
+    Assessment,
+    DecisionMakers,
+    InfluenceRecorded,
     RankedPerson,
+    RoleRecorded,
     add_influence,
     assess_person,
     decision_makers,
@@ -266,3 +271,82 @@ def remove_influence_at_account(
     source, target = name_at(session, account_id, from_id), name_at(session, account_id, to_id)
     remove_influence(session, actor, from_id, to_id)
     return InfluenceAtAccount(source, target)
+
+
+# --- the same corrections, as the command line names people: an id, an e-mail or an exact name
+
+
+@dataclass(frozen=True)
+class AssessedByKey:
+    name: str
+    assessment: Assessment
+
+
+def assess_by_key(
+    session: Session, actor: Actor, person: str, *, changes: dict[str, str | int | None]
+) -> AssessedByKey:
+    """Record what our people know of ``person`` (an id, e-mail or exact name). Flushes."""
+    found = resolve_person(session, actor, person)
+    return AssessedByKey(found.full_name, assess_person(session, actor, found.id, changes=changes))
+
+
+@dataclass(frozen=True)
+class RoleByKey:
+    name: str
+    recorded: RoleRecorded
+
+
+def role_by_key(
+    session: Session, actor: Actor, person: str, opportunity_id: int, role: str
+) -> RoleByKey:
+    """Record ``person``'s buying role on an opportunity of their account. Flushes."""
+    found = resolve_person(session, actor, person)
+    return RoleByKey(found.full_name, set_role(session, actor, opportunity_id, found.id, role))
+
+
+@dataclass(frozen=True)
+class InfluenceByKey:
+    source: str
+    target: str
+    recorded: InfluenceRecorded | None = None  # the line as recorded, when one was added
+    removed: bool | None = None  # with remove: whether there was a line to remove
+
+
+def influence_by_key(
+    session: Session,
+    actor: Actor,
+    person: str,
+    on: str,
+    *,
+    strength: str = "medium",
+    note: str | None = None,
+    remove: bool = False,
+) -> InfluenceByKey:
+    """Record that ``person`` sways ``on`` (both an id, e-mail or exact name), or remove that
+    line: removing one that is not there is said, not refused. Flushes."""
+    source = resolve_person(session, actor, person)
+    target = resolve_person(session, actor, on)
+    if remove:
+        try:
+            remove_influence(session, actor, source.id, target.id)
+        except NotFoundError:
+            return InfluenceByKey(source.full_name, target.full_name, removed=False)
+        return InfluenceByKey(source.full_name, target.full_name, removed=True)
+    recorded = add_influence(session, actor, source.id, target.id, strength=strength, note=note)
+    return InfluenceByKey(source.full_name, target.full_name, recorded=recorded)
+
+
+@dataclass(frozen=True)
+class AccountShown:
+    """One account as ``crestline account show`` prints it: facts, people, who decides."""
+
+    detail: AccountDetail
+    decision_makers: DecisionMakers
+
+
+def account_shown(
+    session: Session, actor: Actor, account: str, *, as_of: dt.date | None = None
+) -> AccountShown:
+    detail = get_account(session, actor, account)
+    ranked = decision_makers(session, actor, str(detail.account.id), as_of=as_of)
+    return AccountShown(detail, ranked)
