@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import tempfile
 from pathlib import Path
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 from crestline.errors import BadInputError
 from crestline.ingest.calendar import Meeting, read_ics, resolve_zone
 from crestline.ingest.records import Problem
+from tests.fuzzing import examples
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CALENDARS = DATA / "real-shaped" / "calendar"
@@ -285,7 +285,7 @@ TZIDS = [
     "America/Los_Angeles",
     "(UTC+99:99) Nowhere",
 ]
-FUZZ_EXAMPLES = int(os.environ.get("CRESTLINE_FUZZ_EXAMPLES", "200"))
+FUZZ_EXAMPLES = examples(200)
 
 
 @st.composite

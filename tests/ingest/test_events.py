@@ -17,6 +17,7 @@ from crestline.ingest.columns import ReadStats
 from crestline.ingest.events import Attendee, open_attendees, read_attendees
 from crestline.ingest.records import Problem
 from crestline.ingest.tabular import sniff_delimiter
+from tests.fuzzing import examples
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "events"
 
@@ -115,7 +116,7 @@ def test_sniffing_the_delimiter(sample: str, expected: str) -> None:
 cell = st.text(alphabet="abcXYZ 019,;\"'éü-", max_size=12)
 
 
-@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(80), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(st.lists(cell, min_size=4, max_size=4), min_size=2, max_size=12),
     delimiter=st.sampled_from([",", ";"]),

@@ -22,6 +22,7 @@ from crestline.ingest.events import open_attendees, read_attendees
 from crestline.ingest.linkedin import open_connections, read_connections
 from crestline.ingest.records import Problem, Record
 from crestline.ingest.tabular import open_table
+from tests.fuzzing import examples
 
 DATA = Path(__file__).parents[1] / "data" / "real-shaped"
 
@@ -326,7 +327,7 @@ def test_a_required_reference_to_the_null_id_is_empty(tmp_path: Path) -> None:
 # Whatever the bytes, a one-line error or rows: never a traceback
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(
         st.lists(st.text(alphabet='aZ09 ,;"\nÁďōĐéü€🚀👍', max_size=8), min_size=3, max_size=3),
@@ -361,7 +362,7 @@ def test_one_row_in_windows_1252_among_utf8_rows(
     assert table.repaired_rows == [numbered[0].number]
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=300))
 def test_any_bytes_are_rows_or_a_one_line_error(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "x.csv"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from crestline.errors import BadInputError
 from crestline.ingest import values
 from crestline.ingest.tabular import open_table
+from tests.fuzzing import examples
 
 cell = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00")
@@ -28,7 +29,7 @@ def _write(path: Path, rows: list[list[str]], *, encoding: str, newline: str) ->
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=15),
     encoding=st.sampled_from(["utf-8", "utf-8-sig"]),
@@ -46,7 +47,7 @@ def test_utf8_round_trip(
     assert read == expected
 
 
-@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(80), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(cp1252_cell, min_size=2, max_size=2), min_size=1, max_size=10))
 def test_windows_1252_round_trip(tmp_path: Path, rows: list[list[str]]) -> None:
     path = tmp_path / "t.csv"
