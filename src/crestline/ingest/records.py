@@ -58,10 +58,10 @@ class Record:
             text = "\x1f".join(parts)
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
-    def slim(self) -> Record:
-        """A copy that can still name its file, row and fields, without the row's content."""
-        row = Row(self.row.number, [], {}) if self.row else None
-        return Record(self.kind, self.key, {}, {}, self.file, row, (), self.labels)
+    def slim(self) -> RowAt:
+        """Where this record was read, and nothing else: enough to name its file, row and fields
+        in a warning later, in a few dozen bytes (an import may keep millions)."""
+        return RowAt(self.file, self.row.number if self.row else 0, self.labels)
 
     def problem(self, field_name: str | None, message: str, severity: str = "error") -> Problem:
         return Problem(
@@ -72,4 +72,22 @@ class Record:
             severity=severity,
             cells=tuple(self.row.cells) if self.row else (),
             header=self.header,
+        )
+
+
+class RowAt:
+    """A record's place in its file, for a problem found after its row is gone."""
+
+    __slots__ = ("file", "labels", "number")
+
+    def __init__(self, file: str, number: int, labels: dict[str, str]) -> None:
+        self.file, self.number, self.labels = file, number, labels
+
+    def problem(self, field_name: str | None, message: str, severity: str = "error") -> Problem:
+        return Problem(
+            file=self.file,
+            row=self.number,
+            field=self.labels.get(field_name, field_name) if field_name else None,
+            message=message,
+            severity=severity,
         )

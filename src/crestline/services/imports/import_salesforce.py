@@ -23,7 +23,7 @@ from crestline.db.models import Seller
 from crestline.errors import BadInputError
 from crestline.ingest import salesforce as sf
 from crestline.ingest.columns import ObjectSpec, ReadStats, read_records
-from crestline.ingest.records import Problem, Record
+from crestline.ingest.records import Problem, Record, RowAt
 from crestline.ingest.tabular import Table, open_table
 from crestline.services.auth.auth import Actor
 from crestline.services.imports.archives import export_folder, salesforce_name
@@ -141,7 +141,7 @@ class SalesforceImport:
 
     def users(self, table: Table) -> None:
         links: dict[str, str | None] = {}
-        rows_by_key: dict[str, Record] = {}
+        rows_by_key: dict[str, RowAt] = {}
         claimed: dict[str, str] = {}  # e-mail (lower case) -> the user of this file who has it
         for batch in self._read(table, sf.USER):
             records, rows = [], []
@@ -203,7 +203,7 @@ class SalesforceImport:
 
     def accounts(self, table: Table) -> None:
         links: dict[str, str | None] = {}
-        rows_by_key: dict[str, Record] = {}
+        rows_by_key: dict[str, RowAt] = {}
         for batch in self._read(table, sf.ACCOUNT):
             rows = []
             for r in batch:
@@ -231,7 +231,7 @@ class SalesforceImport:
 
     def contacts(self, table: Table) -> None:
         deferred: dict[str, str | None] = {}
-        rows_by_key: dict[str, Record] = {}
+        rows_by_key: dict[str, RowAt] = {}
         written: set[str] = set()  # contacts this import inserted or updated
         outward: list[str] = []  # contacts linked in the first pass to one it did not write
         for batch in self._read(table, sf.CONTACT):

@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -25,7 +25,7 @@ from crestline.db.bulk import bulk_insert, bulk_update, reserve_ids, source_keys
 from crestline.db.database import Database
 from crestline.db.models import Base, ImportRun
 from crestline.errors import BadInputError
-from crestline.ingest.records import Problem, Record
+from crestline.ingest.records import Problem, Record, RowAt
 from crestline.services.auth.auth import Actor
 from crestline.services.auth.policy import require_admin
 from crestline.services.collector import collector_paused
@@ -432,7 +432,7 @@ def link_self(
     kind: str,
     ref: str,
     links: dict[str, str | None],
-    rows: dict[str, Record],
+    rows: Mapping[str, Record | RowAt],
     target: dict[str, tuple[int, str | None]],
     starts: Iterable[int] = (),
 ) -> None:
