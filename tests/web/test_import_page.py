@@ -52,10 +52,16 @@ def test_upload_preview_confirm(client: TestClient, tmp_path: Path) -> None:
     assert "Import preview" in page.text and "Nothing has been written yet" in page.text
     assert page.text.count("<tr>") >= 7 + 5  # the counts, and the five rejected rows
     assert "required value is empty" in page.text
+    # the warnings by kind, each with an example; every one of them in the errors file
+    assert "11, by kind" in page.text
+    assert "1 ×</strong> Contact.csv, field Email: … is not an email address; left empty" in (
+        page.text.replace("&#39;", "'")
+    )
     assert client.get("/api/v1/accounts").json()["total"] == before  # a dry run
     token = page.text.split("/import/")[1].split("/")[0]
     errors = client.get(f"/import/{token}/errors.csv")
     assert errors.status_code == 200 and errors.text.startswith("file,row,field,severity,message")
+    assert errors.text.count(",warning,") == 11 and errors.text.count(",error,") == 5
     done = client.post(f"/import/{token}/confirm", data={"csrf": form_token(client)})
     assert done.status_code == 200 and "Imported · salesforce" in done.text
     assert client.get("/api/v1/accounts").json()["total"] == before + 3
